@@ -1,0 +1,25 @@
+package io.github.linkguard.internal.metrics;
+
+import io.github.linkguard.Cause;
+import io.github.linkguard.Phase;
+
+/** Where LinkGuard reports what it saw; {@link #NOOP} when no meter registry is configured. */
+public interface LinkGuardMetrics {
+
+    /** Reports nothing. */
+    LinkGuardMetrics NOOP = new LinkGuardMetrics() {
+        @Override
+        public void failure(Cause cause, Phase phase) {
+        }
+
+        @Override
+        public void outcome(Cause cause, RetryOutcome outcome) {
+        }
+    };
+
+    /** A link failure was observed (each failed attempt). */
+    void failure(Cause cause, Phase phase);
+
+    /** The final outcome of an operation that met a link failure. */
+    void outcome(Cause cause, RetryOutcome outcome);
+}

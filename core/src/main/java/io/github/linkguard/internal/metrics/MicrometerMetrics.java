@@ -1,0 +1,62 @@
+package io.github.linkguard.internal.metrics;
+
+import io.github.linkguard.Cause;
+import io.github.linkguard.Phase;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.concurrent.atomic.AtomicReferenceArray;
+
+/**
+ * LinkGuard's meters in a Micrometer registry, one DataSource's worth. Each counter is registered the
+ * first time its tag set occurs and then kept in a slot indexed by the enums' ordinals, so a report is an
+ * array read and an increment, never a registry lookup.
+ */
+public final class MicrometerMetrics implements LinkGuardMetrics {
+
+    /** Link failures observed, tagged {@code datasource}, {@code cause}, {@code phase}. */
+    public static final String FAILURES = "linkguard.failures";
+    /** Final outcomes of operations that met a link failure, tagged {@code datasource}, {@code cause}, {@code outcome}. */
+    public static final String RETRIES = "linkguard.retries";
+
+    private static final int PHASES = Phase.values().length;
+    private static final int OUTCOMES = RetryOutcome.values().length;
+
+    private final MeterRegistry registry;
+    private final String dataSource;
+    private final AtomicReferenceArray<Counter> failures = new AtomicReferenceArray<>(Cause.values().length * PHASES);
+    private final AtomicReferenceArray<Counter> outcomes = new AtomicReferenceArray<>(Cause.values().length * OUTCOMES);
+
+    /** Meters of the DataSource named {@code dataSource} in {@code registry}. */
+    public MicrometerMetrics(MeterRegistry registry, String dataSource) {
+        this.registry = registry;
+        this.dataSource = dataSource;
+    }
+
+    @Override
+    public void failure(Cause cause, Phase phase) {
+        int slot = cause.ordinal() * PHASES + phase.ordinal();
+        Counter counter = failures.get(slot);
+        if (counter == null) {
+            counter = Counter.builder(FAILURES)
+                    .description("Lost links to the database, each failed attempt")
+                    .tag("datasource", dataSource).tag("cause", cause.id()).tag("phase", phase.id())
+                    .register(registry);
+            failures.set(slot, counter);
+        }
+        counter.increment();
+    }
+
+    @Override
+    public void outcome(Cause cause, RetryOutcome outcome) {
+        int slot = cause.ordinal() * OUTCOMES + outcome.ordinal();
+        Counter counter = outcomes.get(slot);
+        if (counter == null) {
+            counter = Counter.builder(RETRIES)
+                    .description("Final outcome of each operation that met a lost link")
+                    .tag("datasource", dataSource).tag("cause", cause.id()).tag("outcome", outcome.id())
+                    .register(registry);
+            outcomes.set(slot, counter);
+        }
+        counter.increment();
+    }
+}
