@@ -1,8 +1,10 @@
 package io.github.linkguard;
 
+import com.mysql.cj.jdbc.MysqlDataSource;
 import com.zaxxer.hikari.HikariDataSource;
 import io.github.linkguard.internal.ConnectBound;
 import io.github.linkguard.internal.LostLinkHandler;
+import io.github.linkguard.internal.diagnosis.ClientSettings;
 import io.github.linkguard.internal.diagnosis.ServerProbe;
 import io.github.linkguard.internal.jdbc.GuardedConnection;
 import io.github.linkguard.internal.jdbc.Unwrapping;
@@ -51,7 +53,7 @@ public final class LinkGuardDataSource implements DataSource, AutoCloseable {
                         Builder.PROBE_FRESH_FOR);
         LinkGuardMetrics metrics = builder.meterRegistry == null ? LinkGuardMetrics.NOOP
                 : new MicrometerMetrics(builder.meterRegistry, builder.name);
-        this.handler = new LostLinkHandler(builder.name, probe, metrics);
+        this.handler = new LostLinkHandler(builder.name, probe, metrics, clientSettings(delegate));
         this.connectBound = builder.connectTimeout.isZero() || hikari(delegate) != null ? null
                 : new ConnectBound(builder.name, builder.connectTimeout);
     }
@@ -149,6 +151,16 @@ public final class LinkGuardDataSource implements DataSource, AutoCloseable {
         } catch (SQLException | LinkageError e) {
             return null;
         }
+    }
+
+    /** The driver settings the DataSource connects with, from its configuration. */
+    private static ClientSettings clientSettings(DataSource dataSource) {
+        HikariDataSource pool = hikari(dataSource);
+        DataSource driver = pool != null && pool.getDataSource() != null ? pool.getDataSource() : dataSource;
+        if (driver instanceof MysqlDataSource) {
+            return ClientSettings.of((MysqlDataSource) driver);
+        }
+        return pool == null ? ClientSettings.UNKNOWN : ClientSettings.fromUrl(pool.getJdbcUrl(), pool.getDataSourceProperties());
     }
 
     /**

@@ -11,7 +11,6 @@ import io.github.linkguard.internal.diagnosis.ServerEvidence;
 import io.github.linkguard.internal.diagnosis.ServerProbe;
 import io.github.linkguard.internal.metrics.LinkGuardMetrics;
 import io.github.linkguard.internal.metrics.RetryOutcome;
-import java.sql.Connection;
 import java.sql.SQLException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,16 +27,19 @@ public final class LostLinkHandler implements AutoCloseable {
     private final String dataSource;
     private final ServerProbe probe;
     private final LinkGuardMetrics metrics;
+    private final ClientSettings client;
 
     /**
      * @param dataSource the DataSource's name (metrics tag and log prefix)
      * @param probe reads the server's evidence, or null to diagnose from the client side only
      * @param metrics where failures are counted
+     * @param client the driver settings of the DataSource
      */
-    public LostLinkHandler(String dataSource, ServerProbe probe, LinkGuardMetrics metrics) {
+    public LostLinkHandler(String dataSource, ServerProbe probe, LinkGuardMetrics metrics, ClientSettings client) {
         this.dataSource = dataSource;
         this.probe = probe;
         this.metrics = metrics;
+        this.client = client;
     }
 
     /** The DataSource's name. */
@@ -49,22 +51,18 @@ public final class LostLinkHandler implements AutoCloseable {
     public SQLException connectFailed(SQLException failure, long elapsedMillis) {
         ExceptionEvidence evidence = lostLink(failure);
         if (evidence != null) {
-            report(failure, evidence, Activity.connect(elapsedMillis));
+            report(failure, evidence, new Activity(Phase.CONNECT, elapsedMillis, -1, 0, false, client));
         }
         return failure;
     }
 
-    /**
-     * Handles a failure on an open connection.
-     *
-     * @param physical the delegate's connection, to read client settings from
-     */
+    /** Handles a failure on an open connection. */
     public SQLException failed(SQLException failure, Phase phase, long elapsedMillis, long linkAgeMillis,
-            long payloadBytes, boolean streamedResult, Connection physical) {
+            long payloadBytes, boolean streamedResult) {
         ExceptionEvidence evidence = lostLink(failure);
         if (evidence != null) {
             report(failure, evidence, new Activity(phase, elapsedMillis, linkAgeMillis, payloadBytes, streamedResult,
-                    ClientSettings.of(physical)));
+                    client));
         }
         return failure;
     }

@@ -43,6 +43,7 @@ public final class EmbeddedMariaDb implements AutoCloseable {
     private static final String PASSWORD = "linkguard";
     private static final Pattern VARIABLE_NAME = Pattern.compile("[a-z][a-z0-9_-]*");
     private static final Duration KILL_WAIT = Duration.ofSeconds(10);
+    private static final Duration STOP_WAIT = Duration.ofSeconds(60);
 
     private static volatile EmbeddedMariaDb shared;
 
@@ -72,6 +73,8 @@ public final class EmbeddedMariaDb implements AutoCloseable {
         }
         config.addArg("--pid-file=" + pidFile());
         config.addArg("--skip-log-bin");
+        config.addArg("--bind-address=127.0.0.1");
+        config.addArg("--skip-name-resolve");
         serverVariables.forEach((name, value) -> config.addArg("--" + name + "=" + value));
         try {
             this.db = DB.newEmbeddedDB(config.build());
@@ -132,14 +135,24 @@ public final class EmbeddedMariaDb implements AutoCloseable {
         running = true;
     }
 
-    /** Stops the server gracefully (SIGTERM: the server closes every client link). */
+    /**
+     * Stops the server gracefully (SIGTERM: the server closes every client link) and waits until its
+     * process has exited, so that a following {@link #start()} really is a new server.
+     */
     public synchronized void stop() {
         if (!running) {
             return;
         }
+        ProcessHandle process = ProcessHandle.of(readPid()).orElse(null);
         try {
             db.stop();
-        } catch (ManagedProcessException e) {
+            if (process != null) {
+                process.onExit().get(STOP_WAIT.toMillis(), TimeUnit.MILLISECONDS);
+            }
+        } catch (Exception e) {
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
             throw new IllegalStateException("cannot stop the embedded MariaDB on port " + port, e);
         }
         running = false;

@@ -52,6 +52,7 @@ public final class FaultProxy implements AutoCloseable {
     private final Set<Socket> heldClients = ConcurrentHashMap.newKeySet();
     private final AtomicLongArray delayNanos = new AtomicLongArray(2);
     private final AtomicLongArray cutAfterBytes = new AtomicLongArray(new long[] {NO_CUT, NO_CUT});
+    private final AtomicLongArray blackholeAfterBytes = new AtomicLongArray(new long[] {NO_CUT, NO_CUT});
     private volatile boolean blackhole;
     private volatile boolean closed;
     private ServerSocket listener;
@@ -139,12 +140,27 @@ public final class FaultProxy implements AutoCloseable {
         links.forEach(link -> link.counted[direction.ordinal()].set(0));
     }
 
+    /**
+     * Swallows everything flowing in {@code direction} on each link once {@code bytes} more bytes have
+     * passed, counting from now for open links and from the start for new ones: a path that dies in the
+     * middle of a transfer, while the link stays open.
+     */
+    public void blackholeAfter(Direction direction, long bytes) {
+        Objects.requireNonNull(direction, "direction");
+        if (bytes < 0) {
+            throw new IllegalArgumentException("bytes must not be negative, was " + bytes);
+        }
+        blackholeAfterBytes.set(direction.ordinal(), bytes);
+        links.forEach(link -> link.counted[direction.ordinal()].set(0));
+    }
+
     /** Ends every fault: forwards normally again (open links that were cut or held stay broken). */
     public void heal() {
         blackhole = false;
         for (Direction direction : Direction.values()) {
             delayNanos.set(direction.ordinal(), 0);
             cutAfterBytes.set(direction.ordinal(), NO_CUT);
+            blackholeAfterBytes.set(direction.ordinal(), NO_CUT);
         }
         refuse(false);
     }
@@ -256,13 +272,14 @@ public final class FaultProxy implements AutoCloseable {
                         continue;
                     }
                     waitUntil(readAt + delayNanos.get(way));
-                    long limit = cutAfterBytes.get(way);
+                    long cut = cutAfterBytes.get(way);
+                    long limit = Math.min(cut, blackholeAfterBytes.get(way));
                     int forward = (int) Math.min(read, Math.max(0, limit - counted[way].get()));
                     if (forward > 0) {
                         out.write(buffer, 0, forward);
                         out.flush();
                     }
-                    if (counted[way].addAndGet(forward) >= limit) {
+                    if (counted[way].addAndGet(forward) >= cut) {
                         break; // cut: the bytes up to the limit arrive, then the link ends
                     }
                 }

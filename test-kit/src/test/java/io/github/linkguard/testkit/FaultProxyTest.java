@@ -83,6 +83,20 @@ class FaultProxyTest {
     }
 
     @Test
+    void blackholesALinkAfterNBytesButKeepsItOpen() throws IOException {
+        try (FaultProxy proxy = FaultProxy.start("127.0.0.1", echo.getLocalPort());
+                Socket socket = new Socket(proxy.host(), proxy.port())) {
+            proxy.blackholeAfter(Direction.SERVER_TO_CLIENT, 3);
+            socket.setSoTimeout(500);
+            socket.getOutputStream().write("hello".getBytes());
+            InputStream in = socket.getInputStream();
+            assertThat(in.readNBytes(3)).isEqualTo("hel".getBytes());
+            assertThatThrownBy(in::read).isInstanceOf(SocketTimeoutException.class);
+            assertThat(proxy.openLinks()).isEqualTo(1);
+        }
+    }
+
+    @Test
     void delaysOneDirection() throws IOException {
         try (FaultProxy proxy = FaultProxy.start("127.0.0.1", echo.getLocalPort());
                 Socket socket = new Socket(proxy.host(), proxy.port())) {

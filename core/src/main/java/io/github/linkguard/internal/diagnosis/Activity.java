@@ -19,9 +19,4 @@ public record Activity(Phase phase, long elapsedMillis, long linkAgeMillis, long
     public static Activity unknown(Phase phase) {
         return new Activity(phase, -1, -1, 0, false, ClientSettings.UNKNOWN);
     }
-
-    /** A failed connect that took {@code elapsedMillis}. */
-    public static Activity connect(long elapsedMillis) {
-        return new Activity(Phase.CONNECT, elapsedMillis, -1, 0, false, ClientSettings.UNKNOWN);
-    }
 }

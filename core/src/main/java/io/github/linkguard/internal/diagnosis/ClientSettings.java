@@ -1,13 +1,14 @@
 package io.github.linkguard.internal.diagnosis;
 
+import com.mysql.cj.conf.ConnectionUrl;
 import com.mysql.cj.conf.PropertyKey;
 import com.mysql.cj.conf.PropertySet;
-import com.mysql.cj.jdbc.JdbcConnection;
-import java.sql.Connection;
+import com.mysql.cj.jdbc.JdbcPropertySetImpl;
+import java.util.Properties;
 
 /**
- * The Connector/J settings a diagnosis names, read from the physical connection's properties after a
- * failure (no round trip). -1 means unknown: not Connector/J, or not readable.
+ * The Connector/J settings a diagnosis names, read once from the DataSource's configuration (URL and
+ * properties) with the driver's own parser and defaults. -1 means unknown: not Connector/J.
  *
  * @param socketTimeoutMillis {@code socketTimeout}, 0 = none
  * @param connectTimeoutMillis {@code connectTimeout}, 0 = none
@@ -18,19 +19,26 @@ public record ClientSettings(long socketTimeoutMillis, long connectTimeoutMillis
     /** Nothing known. */
     public static final ClientSettings UNKNOWN = new ClientSettings(-1, -1, -1);
 
-    /** Reads the settings of {@code connection} if it is (or wraps) a Connector/J connection. */
-    public static ClientSettings of(Connection connection) {
+    /** The settings of a Connector/J URL with extra {@code properties}; unknown for other URLs. */
+    public static ClientSettings fromUrl(String url, Properties properties) {
         try {
-            if (connection == null || !connection.isWrapperFor(JdbcConnection.class)) {
+            if (url == null || !ConnectionUrl.acceptsUrl(url)) {
                 return UNKNOWN;
             }
-            PropertySet properties = connection.unwrap(JdbcConnection.class).getPropertySet();
-            return new ClientSettings(
-                    properties.getIntegerProperty(PropertyKey.socketTimeout).getValue(),
-                    properties.getIntegerProperty(PropertyKey.connectTimeout).getValue(),
-                    properties.getIntegerProperty(PropertyKey.netTimeoutForStreamingResults).getValue());
-        } catch (Exception | LinkageError e) {
+            Properties all = ConnectionUrl.getConnectionUrlInstance(url, properties).getMainHost().exposeAsProperties();
+            JdbcPropertySetImpl settings = new JdbcPropertySetImpl();
+            settings.initializeProperties(all);
+            return of(settings);
+        } catch (RuntimeException | LinkageError e) {
             return UNKNOWN;
         }
+    }
+
+    /** The settings of a Connector/J property set, such as a {@code MysqlDataSource}. */
+    public static ClientSettings of(PropertySet properties) {
+        return new ClientSettings(
+                properties.getIntegerProperty(PropertyKey.socketTimeout).getValue(),
+                properties.getIntegerProperty(PropertyKey.connectTimeout).getValue(),
+                properties.getIntegerProperty(PropertyKey.netTimeoutForStreamingResults).getValue());
     }
 }

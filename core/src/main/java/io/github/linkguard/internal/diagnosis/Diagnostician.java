@@ -183,7 +183,10 @@ public final class Diagnostician {
                 aborted.ifPresent(n -> evidence.add("Aborted_connects rose by " + n));
                 boolean outlived = connectTimeout.isPresent() && activity.elapsedMillis() >= 0
                         && activity.elapsedMillis() + TIMER_SLACK_MILLIS >= connectTimeout.getAsLong() * 1000;
-                if ((aborted.isPresent() && aborted.getAsLong() > 0) || outlived) {
+                if (server.slow()) {
+                    evidence.add("LinkGuard's own handshake with the server did not finish in time either");
+                }
+                if ((aborted.isPresent() && aborted.getAsLong() > 0) || outlived || server.slow()) {
                     return serverConnectTimeout(connectTimeout);
                 }
                 break;
@@ -273,8 +276,10 @@ public final class Diagnostician {
             }
         }
         OptionalLong readTimeout = server.variable("net_read_timeout");
+        OptionalLong waitTimeout = server.variable("wait_timeout");
         if (activity.phase() == Phase.EXECUTE && activity.payloadBytes() >= LARGE_PAYLOAD && readTimeout.isPresent()
-                && elapsed + TIMER_SLACK_MILLIS >= readTimeout.getAsLong() * 1000) {
+                && waitTimeout.isPresent() && (ex.io() == Io.EOF || ex.io() == Io.RESET)
+                && elapsed + TIMER_SLACK_MILLIS >= Math.min(readTimeout.getAsLong(), waitTimeout.getAsLong()) * 1000) {
             return netReadTimeout(readTimeout);
         }
         return null;
@@ -293,12 +298,15 @@ public final class Diagnostician {
     }
 
     private Diagnosis netReadTimeout(OptionalLong readTimeout) {
+        OptionalLong waitTimeout = server.variable("wait_timeout");
         return result(Cause.TRANSFER_TIMEOUT,
-                "The server gave up reading a large statement: the client sent nothing for longer than "
-                        + "net_read_timeout" + current(readTimeout, " s") + ".",
-                "raise the server's net_read_timeout" + current(readTimeout, " s")
-                        + " (SET GLOBAL net_read_timeout=" + Math.max(60, readTimeout.orElse(30) * 2)
-                        + "), or send large values in smaller statements");
+                "The server gave up reading a large statement that stalled in transit: it reads the first 16 MB "
+                        + "of a statement under wait_timeout" + current(waitTimeout, " s") + " and the rest (and LOAD "
+                        + "DATA LOCAL files) under net_read_timeout" + current(readTimeout, " s") + ".",
+                "raise the server's net_read_timeout" + current(readTimeout, " s") + " (SET GLOBAL net_read_timeout="
+                        + Math.max(60, readTimeout.orElse(30) * 2) + ") and keep wait_timeout"
+                        + current(waitTimeout, " s") + " above the time a large statement takes to send; fix what "
+                        + "stalls the path, or send large values in smaller statements");
     }
 
     private Diagnosis idleTimeout(RelayedText relayed) {

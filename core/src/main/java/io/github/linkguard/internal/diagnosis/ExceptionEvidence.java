@@ -95,18 +95,25 @@ public final class ExceptionEvidence {
         queue.add(failure);
         while (!queue.isEmpty() && found.size() < MAX_CHAIN) {
             Throwable each = queue.poll();
-            if (each == null || !seen.add(each)) {
+            if (!seen.add(each)) {
                 continue;
             }
             found.add(each);
-            queue.add(each.getCause());
+            enqueue(queue, each.getCause());
             if (each instanceof SQLException) {
-                queue.add(((SQLException) each).getNextException());
+                enqueue(queue, ((SQLException) each).getNextException());
             }
-            Collections.addAll(queue, each.getSuppressed());
+            for (Throwable suppressed : each.getSuppressed()) {
+                enqueue(queue, suppressed);
+            }
         }
-        found.remove(null);
         return found;
+    }
+
+    private static void enqueue(Deque<Throwable> queue, Throwable next) {
+        if (next != null) {
+            queue.add(next);
+        }
     }
 
     private void readIo(Throwable each) {

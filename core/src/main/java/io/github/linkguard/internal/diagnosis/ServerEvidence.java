@@ -14,10 +14,11 @@ import java.util.OptionalLong;
  * @param status global status counters by name ({@code Aborted_connects}, {@code Uptime} ...)
  * @param problem why the server could not be read, or null
  * @param refused whether the server refused the connection (nothing listening: stopped or restarting)
+ * @param slow whether the reading timed out: the server (or the path to it) is too slow to even answer
  * @param previous the reading before this one, or null
  */
 public record ServerEvidence(long takenAtMillis, Map<String, Long> variables, Map<String, Long> status, String problem,
-        boolean refused, ServerEvidence previous) {
+        boolean refused, boolean slow, ServerEvidence previous) {
 
     /** The variables read. */
     static final String[] VARIABLES = {"connect_timeout", "net_read_timeout", "net_write_timeout", "wait_timeout",
@@ -27,17 +28,18 @@ public record ServerEvidence(long takenAtMillis, Map<String, Long> variables, Ma
         "Connection_errors_max_connections"};
 
     /** No reading: the probe is off. */
-    public static final ServerEvidence NOT_READ = new ServerEvidence(0, Map.of(), Map.of(), "not read", false, null);
+    public static final ServerEvidence NOT_READ = new ServerEvidence(0, Map.of(), Map.of(), "not read", false, false, null);
 
     /** A failed reading. */
-    static ServerEvidence unavailable(String problem, boolean refused, ServerEvidence previous) {
-        return new ServerEvidence(System.currentTimeMillis(), Map.of(), Map.of(), problem, refused, strip(previous));
+    static ServerEvidence unavailable(String problem, boolean refused, boolean slow, ServerEvidence previous) {
+        return new ServerEvidence(System.currentTimeMillis(), Map.of(), Map.of(), problem, refused, slow,
+                strip(previous));
     }
 
     /** A successful reading. */
     static ServerEvidence read(Map<String, Long> variables, Map<String, Long> status, ServerEvidence previous) {
         return new ServerEvidence(System.currentTimeMillis(), Map.copyOf(variables), Map.copyOf(status), null, false,
-                strip(previous));
+                false, strip(previous));
     }
 
     private static ServerEvidence strip(ServerEvidence previous) {
@@ -45,7 +47,7 @@ public record ServerEvidence(long takenAtMillis, Map<String, Long> variables, Ma
             return previous;
         }
         return new ServerEvidence(previous.takenAtMillis, previous.variables, previous.status, previous.problem,
-                previous.refused, null);
+                previous.refused, previous.slow, null);
     }
 
     /** Whether the server answered. */

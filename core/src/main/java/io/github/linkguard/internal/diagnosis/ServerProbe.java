@@ -1,12 +1,14 @@
 package io.github.linkguard.internal.diagnosis;
 
 import java.net.ConnectException;
+import java.net.SocketTimeoutException;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -88,12 +90,12 @@ public final class ServerProbe implements AutoCloseable {
         try {
             return current.get(timeoutMillis, TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
-            return ServerEvidence.unavailable("no answer within " + timeoutMillis + " ms", false, previous());
+            return ServerEvidence.unavailable("no answer within " + timeoutMillis + " ms", false, true, previous());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return ServerEvidence.unavailable("interrupted", false, previous());
+            return ServerEvidence.unavailable("interrupted", false, false, previous());
         } catch (ExecutionException e) {
-            return ServerEvidence.unavailable(String.valueOf(e.getCause()), false, previous());
+            return ServerEvidence.unavailable(String.valueOf(e.getCause()), false, false, previous());
         }
     }
 
@@ -114,10 +116,12 @@ public final class ServerProbe implements AutoCloseable {
             Map<String, Long> status = show(statement, "SHOW GLOBAL STATUS", ServerEvidence.STATUS);
             return ServerEvidence.read(variables, status, previous);
         } catch (SQLException | RuntimeException e) {
-            boolean refused = ExceptionEvidence.walk(e).stream().anyMatch(ConnectException.class::isInstance);
+            List<Throwable> chain = ExceptionEvidence.walk(e);
+            boolean refused = chain.stream().anyMatch(ConnectException.class::isInstance);
+            boolean slow = chain.stream().anyMatch(SocketTimeoutException.class::isInstance);
             log.debug("LinkGuard could not read the server's evidence", e);
             return ServerEvidence.unavailable(e.getClass().getSimpleName() + ": " + firstLine(e.getMessage()), refused,
-                    previous);
+                    slow, previous);
         }
     }
 

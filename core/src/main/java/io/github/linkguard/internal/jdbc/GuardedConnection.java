@@ -59,7 +59,7 @@ public final class GuardedConnection implements Connection {
     SQLException failed(SQLException failure, Phase phase, long payloadBytes, boolean streamedResult) {
         long now = System.nanoTime();
         return handler.failed(failure, phase, TimeUnit.NANOSECONDS.toMillis(now - lastGoodNanos),
-                TimeUnit.NANOSECONDS.toMillis(now - acquiredNanos), payloadBytes, streamedResult, delegate);
+                TimeUnit.NANOSECONDS.toMillis(now - acquiredNanos), payloadBytes, streamedResult);
     }
 
     @Override

@@ -1,0 +1,97 @@
+package io.github.linkguard;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import io.github.linkguard.testkit.EmbeddedMariaDb;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
+
+/** Pools and LinkGuards for tests, and a way to catch the diagnosis of a failing call. */
+final class Pools {
+
+    private static final AtomicInteger POOLS = new AtomicInteger();
+
+    private Pools() {
+    }
+
+    /** A small HikariCP pool with short timeouts on {@code url}, for a user of {@code db}. */
+    static HikariDataSource hikari(EmbeddedMariaDb db, String url) {
+        HikariConfig config = new HikariConfig();
+        config.setPoolName("test-" + POOLS.incrementAndGet());
+        config.setJdbcUrl(url);
+        config.setUsername(db.user());
+        config.setPassword(db.password());
+        config.setMaximumPoolSize(2);
+        config.setMinimumIdle(0);
+        config.setConnectionTimeout(3_000);
+        config.setInitializationFailTimeout(-1);
+        return new HikariDataSource(config);
+    }
+
+    /** A LinkGuard with a fresh meter registry over a pool of {@code db}. */
+    static Guarded guard(EmbeddedMariaDb db, String url) {
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        LinkGuardDataSource dataSource = LinkGuardDataSource.builder(hikari(db, url))
+                .name("test")
+                .meterRegistry(registry)
+                .build();
+        return new Guarded(dataSource, registry);
+    }
+
+    /** Runs {@code call}, expects it to fail, and returns the failure's diagnosis. */
+    static Diagnosis diagnosisOf(ThrowingCallable call) {
+        try {
+            call.call();
+        } catch (Throwable failure) {
+            Optional<Diagnosis> diagnosis = Diagnosis.of(failure);
+            if (diagnosis.isEmpty()) {
+                throw new AssertionError("no diagnosis for " + failure, failure);
+            }
+            return diagnosis.get();
+        }
+        throw new AssertionError("the call did not fail");
+    }
+
+    static void execute(Connection connection, String sql) throws SQLException {
+        try (Statement statement = connection.createStatement()) {
+            statement.execute(sql);
+        }
+    }
+
+    /** Waits for the wall clock, the way an idle or slow application does. */
+    static void idle(Duration duration) {
+        try {
+            Thread.sleep(duration.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+
+    /** A LinkGuard and the registry its meters go to. */
+    record Guarded(LinkGuardDataSource dataSource, SimpleMeterRegistry registry) implements AutoCloseable {
+
+        double failures(Cause cause, Phase phase) {
+            var counter = registry.find("linkguard.failures").tag("datasource", "test").tag("cause", cause.id())
+                    .tag("phase", phase.id()).counter();
+            return counter == null ? 0 : counter.count();
+        }
+
+        double notRetried(Cause cause) {
+            var counter = registry.find("linkguard.retries").tag("datasource", "test").tag("cause", cause.id())
+                    .tag("outcome", "not-retried").counter();
+            return counter == null ? 0 : counter.count();
+        }
+
+        @Override
+        public void close() throws Exception {
+            dataSource.close();
+        }
+    }
+}

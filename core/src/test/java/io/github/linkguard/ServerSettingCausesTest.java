@@ -1,0 +1,168 @@
+package io.github.linkguard;
+
+import static io.github.linkguard.Pools.diagnosisOf;
+import static io.github.linkguard.Pools.execute;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.github.linkguard.testkit.EmbeddedMariaDb;
+import io.github.linkguard.testkit.FaultProxy;
+import io.github.linkguard.testkit.FaultProxy.Direction;
+import io.github.linkguard.testkit.MariaDbExtension;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** Causes that need short server timeouts or small limits, produced for real on a dedicated server. */
+@Timeout(90)
+class ServerSettingCausesTest {
+
+    @RegisterExtension
+    static final MariaDbExtension SERVER = MariaDbExtension.dedicated(EmbeddedMariaDb.builder()
+            .serverVariable("wait_timeout", 2)
+            .serverVariable("connect_timeout", 2)
+            .serverVariable("net_write_timeout", 2)
+            .serverVariable("net_read_timeout", 2)
+            .serverVariable("max_allowed_packet", 4 * 1024 * 1024)
+            .serverVariable("max_connections", 12));
+
+    /** Sessions that must not die of the server's short wait_timeout while they work. */
+    private static final String PATIENT = "&sessionVariables=wait_timeout=600";
+
+    @BeforeAll
+    static void createBigTable() {
+        SERVER.server().execute(
+                "CREATE TABLE big (id INT PRIMARY KEY, payload VARCHAR(1000))",
+                "INSERT INTO big SELECT seq, REPEAT('x', 1000) FROM seq_1_to_40000",
+                "CREATE TABLE blobs (id INT PRIMARY KEY AUTO_INCREMENT, data LONGBLOB)");
+    }
+
+    private static EmbeddedMariaDb db() {
+        return SERVER.server();
+    }
+
+    @Test
+    void idleConnectionClosedByWaitTimeoutIsIdleTimeout() throws Exception {
+        try (Pools.Guarded guarded = Pools.guard(db(), db().jdbcUrl());
+                Connection connection = guarded.dataSource().getConnection()) {
+            execute(connection, "SELECT 1");
+            Pools.idle(Duration.ofMillis(3500));
+
+            Diagnosis diagnosis = diagnosisOf(() -> execute(connection, "SELECT 1"));
+
+            assertThat(diagnosis.cause()).isEqualTo(Cause.IDLE_TIMEOUT);
+            assertThat(diagnosis.phase()).isEqualTo(Phase.EXECUTE);
+            assertThat(diagnosis.recommendation()).contains("wait_timeout (now 2 s)").contains("maxLifetime");
+            assertThat(guarded.failures(Cause.IDLE_TIMEOUT, Phase.EXECUTE)).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void slowReaderOfAStreamedResultIsTransferTimeout() throws Exception {
+        String url = db().jdbcUrl() + PATIENT + "&netTimeoutForStreamingResults=0";
+        try (Pools.Guarded guarded = Pools.guard(db(), url);
+                Connection connection = guarded.dataSource().getConnection();
+                Statement statement = connection.createStatement()) {
+            statement.setFetchSize(Integer.MIN_VALUE);
+            Diagnosis diagnosis = diagnosisOf(() -> {
+                try (ResultSet rows = statement.executeQuery("SELECT payload FROM big")) {
+                    rows.next();
+                    Pools.idle(Duration.ofSeconds(4)); // a slow consumer: the server cannot write for 4 s
+                    while (rows.next()) {
+                        rows.getString(1);
+                    }
+                }
+            });
+
+            assertThat(diagnosis.cause()).isEqualTo(Cause.TRANSFER_TIMEOUT);
+            assertThat(diagnosis.phase()).isEqualTo(Phase.FETCH);
+            assertThat(diagnosis.evidence()).contains("streamed result");
+            assertThat(diagnosis.recommendation()).contains("netTimeoutForStreamingResults (now 0 s)")
+                    .contains("net_write_timeout (now 2 s)");
+        }
+    }
+
+    @Test
+    void largeStatementStalledMidTransferIsTransferTimeout() throws Exception {
+        try (FaultProxy proxy = FaultProxy.start(db().host(), db().port());
+                Pools.Guarded guarded = Pools.guard(db(), EmbeddedMariaDb.jdbcUrl(proxy.host(), proxy.port()));
+                Connection connection = guarded.dataSource().getConnection();
+                PreparedStatement insert = connection.prepareStatement("INSERT INTO blobs (data) VALUES (?)")) {
+            insert.setBytes(1, "a".repeat(1_500_000).getBytes(StandardCharsets.US_ASCII));
+            proxy.blackholeAfter(Direction.CLIENT_TO_SERVER, 64 * 1024); // the path dies mid-statement
+
+            Diagnosis diagnosis = diagnosisOf(insert::executeUpdate);
+
+            assertThat(diagnosis.cause()).isEqualTo(Cause.TRANSFER_TIMEOUT);
+            assertThat(diagnosis.phase()).isEqualTo(Phase.EXECUTE);
+            assertThat(diagnosis.evidence()).contains("statement payload at least 1,500,000 bytes");
+            assertThat(diagnosis.recommendation()).contains("net_read_timeout (now 2 s)")
+                    .contains("wait_timeout (now 2 s)");
+        }
+    }
+
+    @Test
+    void blobOverMaxAllowedPacketIsPacketTooLarge() throws Exception {
+        try (Pools.Guarded guarded = Pools.guard(db(), db().jdbcUrl() + PATIENT);
+                Connection connection = guarded.dataSource().getConnection();
+                PreparedStatement insert = connection.prepareStatement("INSERT INTO blobs (data) VALUES (?)")) {
+            insert.setBytes(1, new byte[8 * 1024 * 1024]);
+
+            Diagnosis diagnosis = diagnosisOf(insert::executeUpdate);
+
+            assertThat(diagnosis.cause()).isEqualTo(Cause.PACKET_TOO_LARGE);
+            assertThat(diagnosis.phase()).isEqualTo(Phase.EXECUTE);
+            assertThat(diagnosis.recommendation()).contains("max_allowed_packet (now 4194304)")
+                    .contains("SET GLOBAL max_allowed_packet=18M"); // the driver escapes zero bytes: 16 MB
+            execute(connection, "SELECT 1"); // nothing was sent: the connection still works
+        }
+    }
+
+    @Test
+    void handshakeOutlivingConnectTimeoutIsConnectTimeout() throws Exception {
+        try (FaultProxy proxy = FaultProxy.start(db().host(), db().port());
+                Pools.Guarded guarded = Pools.guard(db(), EmbeddedMariaDb.jdbcUrl(proxy.host(), proxy.port()) + PATIENT)) {
+            proxy.delay(Direction.CLIENT_TO_SERVER, Duration.ofSeconds(3)); // the server waits for our auth packet
+
+            Diagnosis diagnosis = diagnosisOf(() -> guarded.dataSource().getConnection().close());
+
+            assertThat(diagnosis.cause()).isEqualTo(Cause.CONNECT_TIMEOUT);
+            assertThat(diagnosis.phase()).isEqualTo(Phase.CONNECT);
+            assertThat(diagnosis.recommendation()).contains("connect_timeout");
+        }
+    }
+
+    @Test
+    void fullServerIsTooManyConnections() throws Exception {
+        List<Connection> hogs = new ArrayList<>();
+        try (Pools.Guarded guarded = Pools.guard(db(), db().jdbcUrl() + PATIENT)) {
+            try {
+                while (true) {
+                    hogs.add(DriverManager.getConnection(db().jdbcUrl() + PATIENT, db().user(), db().password()));
+                }
+            } catch (SQLException full) {
+                assertThat(full.getErrorCode()).isEqualTo(1040);
+            }
+
+            Diagnosis diagnosis = diagnosisOf(() -> guarded.dataSource().getConnection().close());
+
+            assertThat(diagnosis.cause()).isEqualTo(Cause.TOO_MANY_CONNECTIONS);
+            assertThat(diagnosis.phase()).isEqualTo(Phase.CONNECT);
+            assertThat(diagnosis.recommendation()).contains("max_connections");
+        } finally {
+            for (Connection hog : hogs) {
+                hog.close();
+            }
+        }
+    }
+}
