@@ -266,12 +266,17 @@ public final class Diagnostician {
             return netReadTimeout(server.variable("net_read_timeout"));
         }
         long elapsed = activity.elapsedMillis();
-        if (activity.phase() == Phase.FETCH && activity.streamedResult()) {
+        if (activity.phase() == Phase.FETCH && (activity.streamedResult() || ex.whileFetching())) {
             long streaming = activity.client().netTimeoutForStreamingResults();
             long writeTimeout = streaming > 0 ? streaming : server.variable("net_write_timeout").orElse(-1);
             OptionalLong abortedClients = server.rise("Aborted_clients");
             abortedClients.ifPresent(n -> evidence.add("Aborted_clients rose by " + n));
             if (writeTimeout > 0 && elapsed + TIMER_SLACK_MILLIS >= writeTimeout * 1000) {
+                return netWriteTimeout(writeTimeout);
+            }
+            if (elapsed < 0 && (ex.io() == Io.RESET || ex.io() == Io.EOF)) {
+                // a bare exception, no timings: Connector/J's reset while reading rows is net_write_timeout's mark
+                evidence.add("the server reset the link while rows were being read");
                 return netWriteTimeout(writeTimeout);
             }
         }

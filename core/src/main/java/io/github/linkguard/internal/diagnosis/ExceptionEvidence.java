@@ -80,6 +80,8 @@ public final class ExceptionEvidence {
             readIo(each);
         }
         this.lowerMessages = messages.toString().toLowerCase(Locale.ROOT);
+        // commit() and rollback() may turn the driver's communications exception into one without a cause
+        communicationsException |= lowerMessages.contains("communications link failure");
     }
 
     /** Reads the evidence of {@code failure} and everything chained to it. */
@@ -137,9 +139,12 @@ public final class ExceptionEvidence {
         } else {
             return;
         }
-        // the deepest I/O exception is the most precise; later ones in the walk are deeper
-        io = kind;
-        ioDescription = each.getClass().getSimpleName() + (each.getMessage() == null ? "" : ": " + firstLine(each));
+        // the first precise kind wins: later ones come from suppressed exceptions of cleanup (close() on a dead
+        // socket says "Socket is closed"), not from the failure itself
+        if (io == Io.NONE || (io == Io.OTHER && kind != Io.OTHER)) {
+            io = kind;
+            ioDescription = each.getClass().getSimpleName() + (each.getMessage() == null ? "" : ": " + firstLine(each));
+        }
     }
 
     private static String firstLine(Throwable each) {

@@ -1,0 +1,135 @@
+package io.github.linkguard;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.ObjectInputStream;
+import java.sql.SQLException;
+import java.sql.SQLTransientConnectionException;
+import java.util.Optional;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * {@link Diagnosis#of(Throwable)} on exceptions that never went through LinkGuard: those captured from the
+ * real driver and pool ({@code captured/}, made by {@code CaptureDriverExceptions}), and the texts other
+ * MySQL clients and proxies relay, diagnosed as the MySQL manual says.
+ */
+class DiagnosisOfTest {
+
+    static Stream<Arguments> captured() {
+        return Stream.of(
+                Arguments.of("dropped-link", Cause.NETWORK, Phase.EXECUTE),
+                Arguments.of("refused-connect", Cause.SERVER_UNREACHABLE, Phase.CONNECT),
+                Arguments.of("socket-timeout", Cause.SOCKET_TIMEOUT, Phase.EXECUTE),
+                Arguments.of("blackholed-handshake-socket-timeout", Cause.CONNECT_TIMEOUT, Phase.CONNECT),
+                Arguments.of("wait-timeout", Cause.IDLE_TIMEOUT, Phase.EXECUTE),
+                Arguments.of("packet-too-large-client", Cause.PACKET_TOO_LARGE, Phase.EXECUTE),
+                Arguments.of("streaming-net-write-timeout", Cause.TRANSFER_TIMEOUT, Phase.FETCH),
+                Arguments.of("kill-query-1317", Cause.CONNECTION_KILLED, Phase.EXECUTE),
+                Arguments.of("commit-link-lost", Cause.NETWORK, Phase.EXECUTE),
+                Arguments.of("too-many-connections-1040", Cause.TOO_MANY_CONNECTIONS, Phase.CONNECT),
+                Arguments.of("hikari-refused", Cause.SERVER_UNREACHABLE, Phase.CONNECT),
+                Arguments.of("hikari-blackholed-handshake", Cause.CONNECT_TIMEOUT, Phase.CONNECT));
+    }
+
+    @ParameterizedTest(name = "{0} -> {1}")
+    @MethodSource("captured")
+    void capturedDriverExceptions(String name, Cause cause, Phase phase) throws Exception {
+        Throwable failure = load(name);
+
+        Diagnosis diagnosis = Diagnosis.of(failure).orElseThrow();
+
+        assertThat(diagnosis.cause()).isEqualTo(cause);
+        assertThat(diagnosis.phase()).isEqualTo(phase);
+        assertThat(diagnosis.dataSource()).isNull();
+        assertThat(diagnosis.toString()).startsWith("Lost link, cause " + cause.id()).doesNotContain("\n");
+    }
+
+    @ParameterizedTest(name = "{0} -> {3}")
+    @CsvSource(delimiter = '|', value = {
+        "Lost connection to MySQL server during query|HY000|2013|network|execute",
+        "Lost connection to MySQL server at 'reading authorization packet', system error: 0|HY000|2013|connect-timeout|connect",
+        "Lost connection to MySQL server at 'reading initial communication packet', system error: 0|HY000|2013|connect-timeout|connect",
+        "Got a packet bigger than 'max_allowed_packet' bytes|08S01|1153|packet-too-large|execute",
+        "MySQL server has gone away|HY000|2006|idle-timeout|execute",
+        "Too many connections|08004|1040|too-many-connections|connect",
+    })
+    void textsRelayedByOtherClientsAndProxies(String message, String sqlState, int code, String cause, String phase) {
+        SQLException relayed = new SQLException(message, sqlState, code);
+
+        Diagnosis diagnosis = Diagnosis.of(new RuntimeException("could not execute statement", relayed)).orElseThrow();
+
+        assertThat(diagnosis.cause().id()).isEqualTo(cause);
+        assertThat(diagnosis.phase().id()).isEqualTo(phase);
+    }
+
+    @Test
+    void seedTextsAreRecognisedWithoutCodesToo() {
+        assertThat(Diagnosis.of(new SQLException("ERROR 2013 (HY000): Lost connection to MySQL server at "
+                + "'reading authorization packet', system error: 0")).orElseThrow().cause())
+                .isEqualTo(Cause.CONNECT_TIMEOUT);
+        assertThat(Diagnosis.of(new SQLException("General error: 2006 MySQL server has gone away")).orElseThrow()
+                .cause()).isEqualTo(Cause.IDLE_TIMEOUT);
+    }
+
+    @Test
+    void findsALinkFailureBehindAPoolExceptionsNextException() throws Exception {
+        SQLTransientConnectionException pool = new SQLTransientConnectionException("pool gave up");
+        pool.setNextException((SQLException) load("refused-connect"));
+
+        assertThat(Diagnosis.of(pool)).map(Diagnosis::cause).contains(Cause.SERVER_UNREACHABLE);
+    }
+
+    @Test
+    void ordinarySqlErrorsHaveNoDiagnosis() {
+        assertThat(Diagnosis.of(new SQLException("Duplicate entry '1' for key 'PRIMARY'", "23000", 1062))).isEmpty();
+        assertThat(Diagnosis.of(new SQLException("Deadlock found", "40001", 1213))).isEmpty();
+        assertThat(Diagnosis.of(new SQLException("No operations allowed after connection closed.", "08003")))
+                .isEmpty();
+        assertThat(Diagnosis.of(new IllegalStateException("not JDBC at all"))).isEmpty();
+        assertThat(Diagnosis.of(null)).isEmpty();
+    }
+
+    @Test
+    void anAttachedDiagnosisIsFoundThroughWrappers() throws Exception {
+        SQLException failure = (SQLException) load("dropped-link");
+        Diagnosis attached = new Diagnosis("orders", Cause.SERVER_RESTART, Phase.COMMIT, "The server restarted.",
+                java.util.List.of("server Uptime 3 s"), "nothing to tune");
+        attached.attachTo(failure);
+
+        Optional<Diagnosis> found = Diagnosis.of(new RuntimeException(new RuntimeException(failure)));
+
+        assertThat(found).containsSame(attached);
+        assertThat(failure.getSQLState()).isEqualTo("08S01");
+        assertThat(failure.getSuppressed()[0]).isInstanceOf(LostLinkDiagnosis.class)
+                .hasMessage(attached.toString());
+    }
+
+    @Test
+    void theParagraphNamesCauseEvidenceAndSetting() throws Exception {
+        Diagnosis diagnosis = Diagnosis.of(load("wait-timeout")).orElseThrow();
+
+        assertThat(diagnosis.toString())
+                .contains("cause idle-timeout, phase execute")
+                .contains("Evidence: SQLState 08S01")
+                .contains("last packet received 3501 ms ago")
+                .contains("What to change: keep pooled connections younger than the server's wait_timeout");
+    }
+
+    static Throwable load(String name) throws IOException, ClassNotFoundException {
+        try (InputStream file = DiagnosisOfTest.class.getResourceAsStream("/captured/" + name + ".ser")) {
+            if (file == null) {
+                throw new IllegalArgumentException("no captured exception " + name);
+            }
+            try (ObjectInputStream in = new ObjectInputStream(file)) {
+                return (Throwable) in.readObject();
+            }
+        }
+    }
+}

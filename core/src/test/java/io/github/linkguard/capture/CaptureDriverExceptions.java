@@ -1,0 +1,226 @@
+package io.github.linkguard.capture;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import io.github.linkguard.testkit.EmbeddedMariaDb;
+import io.github.linkguard.testkit.FaultProxy;
+import java.io.IOException;
+import java.io.ObjectOutputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Captures the exceptions mysql-connector-j and HikariCP really throw in each failure, without LinkGuard in
+ * the way, and serializes them into {@code src/test/resources/captured/} for the diagnosis unit tests.
+ * Re-run it after upgrading the driver or the pool:
+ *
+ * <pre>
+ * mvn -pl core -am test-compile exec:java -Dexec.mainClass=io.github.linkguard.capture.CaptureDriverExceptions \
+ *     -Dexec.classpathScope=test
+ * </pre>
+ */
+public final class CaptureDriverExceptions {
+
+    private static final Path OUT = Paths.get("src/test/resources/captured");
+
+    private CaptureDriverExceptions() {
+    }
+
+    /** A failure to provoke. */
+    @FunctionalInterface
+    private interface Scenario {
+        void run() throws Exception;
+    }
+
+    public static void main(String[] args) throws Exception {
+        Files.createDirectories(OUT);
+        try (EmbeddedMariaDb db = EmbeddedMariaDb.builder()
+                .serverVariable("wait_timeout", 2)
+                .serverVariable("net_write_timeout", 2)
+                .serverVariable("max_allowed_packet", 4 * 1024 * 1024)
+                .serverVariable("max_connections", 5)
+                .start()) {
+            String patient = db.jdbcUrl() + "&sessionVariables=wait_timeout=600";
+            db.execute("CREATE TABLE big (id INT PRIMARY KEY, payload VARCHAR(1000))",
+                    "INSERT INTO big SELECT seq, REPEAT('x', 1000) FROM seq_1_to_40000",
+                    "CREATE TABLE t (id INT PRIMARY KEY)");
+
+            capture("dropped-link", () -> {
+                try (FaultProxy proxy = FaultProxy.start(db.host(), db.port());
+                        Connection c = connect(db, EmbeddedMariaDb.jdbcUrl(proxy.host(), proxy.port()))) {
+                    execute(c, "SELECT 1");
+                    proxy.dropAll();
+                    execute(c, "SELECT 1");
+                }
+            });
+            capture("refused-connect", () -> {
+                try (FaultProxy proxy = FaultProxy.start(db.host(), db.port())) {
+                    proxy.refuse(true);
+                    connect(db, EmbeddedMariaDb.jdbcUrl(proxy.host(), proxy.port())).close();
+                }
+            });
+            capture("socket-timeout", () -> {
+                try (Connection c = connect(db, patient + "&socketTimeout=500")) {
+                    execute(c, "SELECT SLEEP(2)");
+                }
+            });
+            capture("blackholed-handshake-socket-timeout", () -> {
+                try (FaultProxy proxy = FaultProxy.start(db.host(), db.port())) {
+                    proxy.blackhole(true);
+                    connect(db, EmbeddedMariaDb.jdbcUrl(proxy.host(), proxy.port()) + "&socketTimeout=500").close();
+                }
+            });
+            capture("wait-timeout", () -> {
+                try (Connection c = connect(db, db.jdbcUrl())) {
+                    execute(c, "SELECT 1");
+                    Thread.sleep(3500);
+                    execute(c, "SELECT 1");
+                }
+            });
+            capture("packet-too-large-client", () -> {
+                try (Connection c = connect(db, patient);
+                        PreparedStatement insert = c.prepareStatement("SELECT LENGTH(?)")) {
+                    insert.setBytes(1, new byte[5 * 1024 * 1024]);
+                    insert.executeQuery().close();
+                }
+            });
+            capture("streaming-net-write-timeout", () -> {
+                try (Connection c = connect(db, patient + "&netTimeoutForStreamingResults=0");
+                        Statement s = c.createStatement()) {
+                    s.setFetchSize(Integer.MIN_VALUE);
+                    try (ResultSet rows = s.executeQuery("SELECT payload FROM big")) {
+                        rows.next();
+                        Thread.sleep(4000);
+                        while (rows.next()) {
+                            rows.getString(1);
+                        }
+                    }
+                }
+            });
+            capture("kill-query-1317", () -> {
+                try (Connection c = connect(db, patient)) {
+                    long id = connectionId(c);
+                    CompletableFuture<Void> killer = CompletableFuture.runAsync(() -> {
+                        sleep(300);
+                        db.execute("KILL QUERY " + id);
+                    });
+                    try {
+                        execute(c, "SELECT * FROM big a, big b WHERE SLEEP(0.01) = 1");
+                    } finally {
+                        killer.join();
+                    }
+                }
+            });
+            capture("commit-link-lost", () -> {
+                try (FaultProxy proxy = FaultProxy.start(db.host(), db.port());
+                        Connection c = connect(db, EmbeddedMariaDb.jdbcUrl(proxy.host(), proxy.port()))) {
+                    c.setAutoCommit(false);
+                    execute(c, "INSERT INTO t VALUES (1)");
+                    proxy.dropAll();
+                    c.commit();
+                }
+            });
+            capture("too-many-connections-1040", () -> {
+                List<Connection> hogs = new ArrayList<>();
+                try {
+                    while (true) {
+                        hogs.add(connect(db, patient));
+                    }
+                } finally {
+                    for (Connection hog : hogs) {
+                        hog.close();
+                    }
+                }
+            });
+            capture("hikari-refused", () -> {
+                try (FaultProxy proxy = FaultProxy.start(db.host(), db.port());
+                        HikariDataSource pool = pool(db, EmbeddedMariaDb.jdbcUrl(proxy.host(), proxy.port()))) {
+                    proxy.refuse(true);
+                    pool.getConnection().close();
+                }
+            });
+            capture("hikari-blackholed-handshake", () -> {
+                try (FaultProxy proxy = FaultProxy.start(db.host(), db.port());
+                        HikariDataSource pool = pool(db, EmbeddedMariaDb.jdbcUrl(proxy.host(), proxy.port()))) {
+                    proxy.blackhole(true);
+                    pool.getConnection().close();
+                }
+            });
+        }
+    }
+
+    private static void capture(String name, Scenario scenario) throws IOException {
+        try {
+            scenario.run();
+            System.out.println("NOT CAPTURED (no failure): " + name);
+        } catch (Exception failure) {
+            try (OutputStream file = Files.newOutputStream(OUT.resolve(name + ".ser"));
+                    ObjectOutputStream out = new ObjectOutputStream(file)) {
+                out.writeObject(failure);
+            }
+            Files.writeString(OUT.resolve(name + ".txt"), describe(failure), StandardCharsets.UTF_8);
+            System.out.println("captured " + name + ": " + failure);
+        }
+    }
+
+    private static String describe(Throwable failure) {
+        StringBuilder text = new StringBuilder();
+        for (Throwable each = failure; each != null; each = each.getCause()) {
+            text.append(each.getClass().getName());
+            if (each instanceof SQLException) {
+                SQLException sql = (SQLException) each;
+                text.append(" [SQLState ").append(sql.getSQLState()).append(", code ").append(sql.getErrorCode())
+                        .append(']');
+            }
+            text.append(": ").append(each.getMessage()).append("\n");
+        }
+        return text.toString();
+    }
+
+    private static Connection connect(EmbeddedMariaDb db, String url) throws SQLException {
+        return DriverManager.getConnection(url, db.user(), db.password());
+    }
+
+    private static HikariDataSource pool(EmbeddedMariaDb db, String url) {
+        HikariConfig config = new HikariConfig();
+        config.setJdbcUrl(url);
+        config.setUsername(db.user());
+        config.setPassword(db.password());
+        config.setConnectionTimeout(1000);
+        config.setInitializationFailTimeout(-1);
+        return new HikariDataSource(config);
+    }
+
+    private static void execute(Connection c, String sql) throws SQLException {
+        try (Statement s = c.createStatement()) {
+            s.execute(sql);
+        }
+    }
+
+    private static long connectionId(Connection c) throws SQLException {
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT CONNECTION_ID()")) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
