@@ -113,4 +113,17 @@ class SharedServerCausesTest {
             assertThat(diagnosis.recommendation()).contains("socketTimeout (now 1000 ms)");
         }
     }
+
+    @Test
+    void untrustedServerCertificateIsUnknownWithTheTlsSettingsNamed(EmbeddedMariaDb db) throws Exception {
+        try (Pools.Guarded guarded = Pools.guard(db, db.jdbcUrl().replace("sslMode=DISABLED", "sslMode=VERIFY_CA"))) {
+            Diagnosis diagnosis = diagnosisOf(() -> guarded.dataSource().getConnection().close());
+
+            assertThat(diagnosis.cause()).isEqualTo(Cause.UNKNOWN);
+            assertThat(diagnosis.phase()).isEqualTo(Phase.CONNECT);
+            assertThat(diagnosis.summary()).contains("TLS");
+            assertThat(diagnosis.recommendation()).contains("sslMode");
+            assertThat(guarded.failures(Cause.UNKNOWN, Phase.CONNECT)).isEqualTo(1);
+        }
+    }
 }

@@ -48,6 +48,7 @@ public final class CaptureDriverExceptions {
         Files.createDirectories(OUT);
         try (EmbeddedMariaDb db = EmbeddedMariaDb.builder()
                 .serverVariable("wait_timeout", 2)
+                .serverVariable("connect_timeout", 2)
                 .serverVariable("net_write_timeout", 2)
                 .serverVariable("max_allowed_packet", 4 * 1024 * 1024)
                 .serverVariable("max_connections", 5)
@@ -80,6 +81,12 @@ public final class CaptureDriverExceptions {
                 try (FaultProxy proxy = FaultProxy.start(db.host(), db.port())) {
                     proxy.blackhole(true);
                     connect(db, EmbeddedMariaDb.jdbcUrl(proxy.host(), proxy.port()) + "&socketTimeout=500").close();
+                }
+            });
+            capture("handshake-cut-by-connect-timeout", () -> {
+                try (FaultProxy proxy = FaultProxy.start(db.host(), db.port())) {
+                    proxy.delay(FaultProxy.Direction.CLIENT_TO_SERVER, java.time.Duration.ofSeconds(3));
+                    connect(db, EmbeddedMariaDb.jdbcUrl(proxy.host(), proxy.port())).close();
                 }
             });
             capture("wait-timeout", () -> {

@@ -65,8 +65,7 @@ public final class Diagnostician {
     private Diagnosis diagnose() {
         describeException();
         describeActivity();
-        Diagnosis diagnosis = decide();
-        return diagnosis;
+        return decide();
     }
 
     private Diagnosis decide() {
@@ -77,6 +76,11 @@ public final class Diagnostician {
         if (ex.clientPacketTooLarge() || ex.hasVendorCode(ServerErrors.NET_PACKET_TOO_LARGE)
                 || relayed == RelayedText.PACKET_BIGGER_THAN_MAX_ALLOWED || payloadOverMaxAllowedPacket()) {
             return packetTooLarge();
+        }
+        if (ex.tlsFailure()) {
+            return result(Cause.UNKNOWN, "TLS failed between client and server, so no link could be used.",
+                    "check the client's sslMode and trust store against the server's certificate (Connector/J "
+                            + "sslMode, trustCertificateKeyStoreUrl; server ssl_cert, ssl_ca, require_secure_transport)");
         }
         if (activity.phase() == Phase.CONNECT || ex.noPacketsReceived()
                 || relayed == RelayedText.READING_AUTHORIZATION_PACKET
@@ -123,6 +127,10 @@ public final class Diagnostician {
                 || ex.hasVendorCode(ServerErrors.NET_ERROR_ON_WRITE)) {
             return network();
         }
+        return unexplained();
+    }
+
+    private Diagnosis unexplained() {
         return result(Cause.UNKNOWN, "The link was lost and the evidence does not say why.",
                 "look at the server's error log at the time of the failure and at the network path; report the "
                         + "exception to LinkGuard so that it learns this case");
@@ -198,7 +206,10 @@ public final class Diagnostician {
         if (server.refused()) {
             return serverUnreachable();
         }
-        return network();
+        if (ex.io() != Io.NONE || ex.communicationsException()) {
+            return network();
+        }
+        return unexplained();
     }
 
     private Diagnosis serverConnectTimeout(OptionalLong connectTimeout) {

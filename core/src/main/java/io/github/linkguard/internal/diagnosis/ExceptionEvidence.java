@@ -17,6 +17,7 @@ import java.util.Locale;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import javax.net.ssl.SSLException;
 
 /**
  * What an exception chain says about a lost link: SQLStates, vendor codes, the I/O failure underneath,
@@ -56,6 +57,7 @@ public final class ExceptionEvidence {
     private boolean communicationsException;
     private boolean packetTooBigException;
     private boolean queryInterrupted;
+    private boolean tlsFailure;
 
     private ExceptionEvidence(Throwable failure) {
         this.chain = walk(failure);
@@ -65,6 +67,7 @@ public final class ExceptionEvidence {
                     || type.endsWith(".CJCommunicationsException");
             packetTooBigException |= type.endsWith("PacketTooBigException");
             queryInterrupted |= type.endsWith("MySQLQueryInterruptedException");
+            tlsFailure |= each instanceof SSLException;
             if (each instanceof SQLException) {
                 SQLException sql = (SQLException) each;
                 if (sql.getSQLState() != null) {
@@ -231,6 +234,11 @@ public final class ExceptionEvidence {
     /** MySQL 8.0.24+: "The client was disconnected by the server because of inactivity". */
     public boolean serverReportsInactivity() {
         return lowerMessages.contains("disconnected by the server because of inactivity");
+    }
+
+    /** Whether TLS failed (handshake, certificate, protocol): an {@code SSLException} in the chain. */
+    public boolean tlsFailure() {
+        return tlsFailure;
     }
 
     /** Whether LinkGuard's own bound on the connect phase ran out. */

@@ -18,6 +18,7 @@ import java.sql.Savepoint;
 import java.sql.ShardingKey;
 import java.sql.Statement;
 import java.sql.Struct;
+import java.sql.Wrapper;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.Executor;
@@ -28,7 +29,7 @@ import java.util.concurrent.TimeUnit;
  * was last known good, and hands every failure to the {@link LostLinkHandler} with the phase it happened
  * in. Statements and metadata it creates are guarded too. Not thread-safe, like the connection it wraps.
  */
-public final class GuardedConnection implements Connection {
+public final class GuardedConnection extends DelegatingWrapper implements Connection {
 
     final Connection delegate;
     private final LostLinkHandler handler;
@@ -63,13 +64,8 @@ public final class GuardedConnection implements Connection {
     }
 
     @Override
-    public <T> T unwrap(Class<T> iface) throws SQLException {
-        return Unwrapping.unwrap(this, delegate, iface);
-    }
-
-    @Override
-    public boolean isWrapperFor(Class<?> iface) throws SQLException {
-        return Unwrapping.isWrapperFor(this, delegate, iface);
+    Wrapper delegate() {
+        return delegate;
     }
 
     @Override

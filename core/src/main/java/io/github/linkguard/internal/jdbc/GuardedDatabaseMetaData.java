@@ -6,9 +6,10 @@ import java.sql.DatabaseMetaData;
 import java.sql.ResultSet;
 import java.sql.RowIdLifetime;
 import java.sql.SQLException;
+import java.sql.Wrapper;
 
 /** The application's database metadata: its result sets are guarded and it leads back to our connection. */
-public final class GuardedDatabaseMetaData implements DatabaseMetaData {
+public final class GuardedDatabaseMetaData extends DelegatingWrapper implements DatabaseMetaData {
 
     private final GuardedConnection connection;
     private final DatabaseMetaData delegate;
@@ -23,13 +24,8 @@ public final class GuardedDatabaseMetaData implements DatabaseMetaData {
     }
 
     @Override
-    public <T> T unwrap(Class<T> iface) throws SQLException {
-        return Unwrapping.unwrap(this, delegate, iface);
-    }
-
-    @Override
-    public boolean isWrapperFor(Class<?> iface) throws SQLException {
-        return Unwrapping.isWrapperFor(this, delegate, iface);
+    Wrapper delegate() {
+        return delegate;
     }
 
     @Override

@@ -21,6 +21,7 @@ import java.sql.SQLXML;
 import java.sql.Statement;
 import java.sql.Time;
 import java.sql.Timestamp;
+import java.sql.Wrapper;
 import java.util.Calendar;
 import java.util.Map;
 
@@ -29,7 +30,7 @@ import java.util.Map;
  * whether the result was streamed from the wire. {@link #getStatement()} returns the application's
  * statement (null for metadata results).
  */
-public final class GuardedResultSet implements ResultSet {
+public final class GuardedResultSet extends DelegatingWrapper implements ResultSet {
 
     private final GuardedConnection connection;
     private final Statement statement;
@@ -48,13 +49,8 @@ public final class GuardedResultSet implements ResultSet {
     }
 
     @Override
-    public <T> T unwrap(Class<T> iface) throws SQLException {
-        return Unwrapping.unwrap(this, delegate, iface);
-    }
-
-    @Override
-    public boolean isWrapperFor(Class<?> iface) throws SQLException {
-        return Unwrapping.isWrapperFor(this, delegate, iface);
+    Wrapper delegate() {
+        return delegate;
     }
 
     @Override

@@ -6,13 +6,14 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.SQLWarning;
 import java.sql.Statement;
+import java.sql.Wrapper;
 
 /**
  * The application's statement: delegates every call, marks the link good after each execution, wraps the
  * result sets it hands out, and reports failures as phase {@code execute} (with the statement's size, so
  * that an oversized packet can be recognised).
  */
-public class GuardedStatement implements Statement {
+public class GuardedStatement extends DelegatingWrapper implements Statement {
 
     final GuardedConnection connection;
     private final Statement delegate;
@@ -44,13 +45,8 @@ public class GuardedStatement implements Statement {
     }
 
     @Override
-    public <T> T unwrap(Class<T> iface) throws SQLException {
-        return Unwrapping.unwrap(this, delegate, iface);
-    }
-
-    @Override
-    public boolean isWrapperFor(Class<?> iface) throws SQLException {
-        return Unwrapping.isWrapperFor(this, delegate, iface);
+    Wrapper delegate() {
+        return delegate;
     }
 
     @Override
