@@ -113,8 +113,7 @@ public final class EmbeddedMariaDb implements AutoCloseable {
                 server = shared;
                 if (server == null) {
                     server = builder().start();
-                    EmbeddedMariaDb toClose = server;
-                    Runtime.getRuntime().addShutdownHook(new Thread(toClose::close, "linkguard-mariadb-shutdown"));
+                    Runtime.getRuntime().addShutdownHook(new Thread(server::destroy, "linkguard-mariadb-shutdown"));
                     shared = server;
                 }
             }
@@ -247,12 +246,15 @@ public final class EmbeddedMariaDb implements AutoCloseable {
         }
     }
 
-    /** Stops a dedicated server and deletes its files. The shared server ignores this until JVM exit. */
+    /** Stops a dedicated server and deletes its files. The shared server ignores this; it stops at JVM exit. */
     @Override
     public void close() {
-        if (this == shared && !Thread.currentThread().getName().equals("linkguard-mariadb-shutdown")) {
-            return;
+        if (this != shared) {
+            destroy();
         }
+    }
+
+    private void destroy() {
         try {
             stop();
         } finally {
