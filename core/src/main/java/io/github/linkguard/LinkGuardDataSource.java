@@ -10,6 +10,8 @@ import io.github.linkguard.internal.jdbc.GuardedConnection;
 import io.github.linkguard.internal.jdbc.Unwrapping;
 import io.github.linkguard.internal.metrics.LinkGuardMetrics;
 import io.github.linkguard.internal.metrics.MicrometerMetrics;
+import io.github.linkguard.internal.retry.Retrier;
+import io.github.linkguard.internal.retry.RetryPolicy;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.PrintWriter;
 import java.sql.Connection;
@@ -45,6 +47,7 @@ public final class LinkGuardDataSource implements DataSource, AutoCloseable {
     private final DataSource delegate;
     private final LostLinkHandler handler;
     private final ConnectBound connectBound;
+    private final Retrier retrier;
 
     private LinkGuardDataSource(Builder builder) {
         this.delegate = builder.delegate;
@@ -56,6 +59,8 @@ public final class LinkGuardDataSource implements DataSource, AutoCloseable {
         this.handler = new LostLinkHandler(builder.name, probe, metrics, clientSettings(delegate));
         this.connectBound = builder.connectTimeout.isZero() || hikari(delegate) != null ? null
                 : new ConnectBound(builder.name, builder.connectTimeout);
+        this.retrier = new Retrier(builder.name, builder.maxAttempts, builder.initialInterval, builder.multiplier,
+                builder.maxInterval, builder.retryBudget);
     }
 
     /** Starts configuring a LinkGuard in front of {@code delegate} (a HikariCP pool, or any DataSource). */
@@ -70,27 +75,62 @@ public final class LinkGuardDataSource implements DataSource, AutoCloseable {
 
     @Override
     public Connection getConnection() throws SQLException {
-        long start = System.nanoTime();
-        Connection physical;
-        try {
-            physical = connectBound == null ? delegate.getConnection() : connectBound.connect(delegate::getConnection);
-        } catch (SQLException e) {
-            throw handler.connectFailed(e, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
-        }
-        return new GuardedConnection(handler, physical, start);
+        return getConnection(delegate::getConnection);
     }
 
     @Override
     public Connection getConnection(String username, String password) throws SQLException {
+        return getConnection(() -> delegate.getConnection(username, password));
+    }
+
+    private Connection getConnection(ConnectBound.Connector connector) throws SQLException {
         long start = System.nanoTime();
-        Connection physical;
         try {
-            physical = connectBound == null ? delegate.getConnection(username, password)
-                    : connectBound.connect(() -> delegate.getConnection(username, password));
+            return new GuardedConnection(handler, connectOnce(connector), start);
         } catch (SQLException e) {
-            throw handler.connectFailed(e, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
+            return new GuardedConnection(handler, reconnect(connector, e, start), start);
         }
-        return new GuardedConnection(handler, physical, start);
+    }
+
+    private Connection connectOnce(ConnectBound.Connector connector) throws SQLException {
+        return connectBound == null ? connector.connect() : connectBound.connect(connector);
+    }
+
+    /**
+     * The failure path of a connect: diagnoses it and, if it is a lost link worth another attempt, retries
+     * with backoff until an attempt succeeds or the attempts or the time budget run out.
+     */
+    private Connection reconnect(ConnectBound.Connector connector, SQLException failure, long start)
+            throws SQLException {
+        Diagnosis first = handler.diagnoseConnect(failure, millisSince(start));
+        if (first == null || !retrier.enabled() || !RetryPolicy.retriesConnect(first.cause())) {
+            handler.notRetried(first);
+            throw failure;
+        }
+        Retrier.Attempts attempts = retrier.start(start);
+        SQLException last = failure;
+        while (attempts.another(last)) {
+            long attemptStart = System.nanoTime();
+            try {
+                Connection physical = connectOnce(connector);
+                attempts.succeeded();
+                handler.recovered(first, attempts.retries(), attempts.elapsedNanos());
+                return physical;
+            } catch (SQLException again) {
+                Diagnosis diagnosis = handler.diagnoseConnect(again, millisSince(attemptStart));
+                if (diagnosis == null || !RetryPolicy.retriesConnect(diagnosis.cause())) {
+                    handler.notRetried(diagnosis == null ? first : diagnosis);
+                    throw again;
+                }
+                last = again;
+            }
+        }
+        handler.exhausted(first, attempts.retries());
+        throw last;
+    }
+
+    private static long millisSince(long startNanos) {
+        return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos);
     }
 
     @Override
@@ -202,6 +242,11 @@ public final class LinkGuardDataSource implements DataSource, AutoCloseable {
         private MeterRegistry meterRegistry;
         private Duration connectTimeout = Duration.ofSeconds(30);
         private Duration probeTimeout = Duration.ofSeconds(2);
+        private int maxAttempts = 3;
+        private Duration initialInterval = Duration.ofMillis(100);
+        private double multiplier = 2.0;
+        private Duration maxInterval = Duration.ofSeconds(2);
+        private Duration retryBudget = Duration.ofSeconds(30);
 
         private Builder(DataSource delegate) {
             this.delegate = Objects.requireNonNull(delegate, "delegate DataSource");
@@ -252,9 +297,63 @@ public final class LinkGuardDataSource implements DataSource, AutoCloseable {
             return this;
         }
 
+        /**
+         * How many times an operation that lost its link may be tried, the first attempt included (default
+         * 3; 1 never retries). Only what is safe is retried: see the README's table.
+         */
+        public Builder maxAttempts(int maxAttempts) {
+            if (maxAttempts < 1) {
+                throw new IllegalArgumentException("maxAttempts must be at least 1, was " + maxAttempts);
+            }
+            this.maxAttempts = maxAttempts;
+            return this;
+        }
+
+        /** The wait before the first retry (default 100 ms); later waits grow by the multiplier, with jitter. */
+        public Builder initialInterval(Duration initialInterval) {
+            this.initialInterval = positive(initialInterval, "initialInterval");
+            return this;
+        }
+
+        /** How much each wait grows over the previous one (default 2.0; at least 1). */
+        public Builder multiplier(double multiplier) {
+            if (!(multiplier >= 1.0) || Double.isInfinite(multiplier)) {
+                throw new IllegalArgumentException("multiplier must be at least 1, was " + multiplier);
+            }
+            this.multiplier = multiplier;
+            return this;
+        }
+
+        /** The longest wait between two attempts (default 2 s). */
+        public Builder maxInterval(Duration maxInterval) {
+            this.maxInterval = positive(maxInterval, "maxInterval");
+            return this;
+        }
+
+        /**
+         * The longest an operation may take, retries and waits included (default 30 s): no new attempt
+         * starts after it.
+         */
+        public Builder retryBudget(Duration retryBudget) {
+            this.retryBudget = positive(retryBudget, "retryBudget");
+            return this;
+        }
+
         /** The configured LinkGuard DataSource. */
         public LinkGuardDataSource build() {
+            if (maxInterval.compareTo(initialInterval) < 0) {
+                throw new IllegalArgumentException("maxInterval (" + maxInterval + ") must not be shorter than "
+                        + "initialInterval (" + initialInterval + ")");
+            }
             return new LinkGuardDataSource(this);
+        }
+
+        private static Duration positive(Duration value, String what) {
+            Objects.requireNonNull(value, what);
+            if (value.isNegative() || value.isZero()) {
+                throw new IllegalArgumentException(what + " must be positive, was " + value);
+            }
+            return value;
         }
 
         private static Duration nonNegative(Duration value, String what) {

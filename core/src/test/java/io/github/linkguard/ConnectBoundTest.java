@@ -28,6 +28,7 @@ class ConnectBoundTest {
             proxy.blackhole(true);
             try (LinkGuardDataSource dataSource = LinkGuardDataSource.builder(driver)
                     .connectTimeout(Duration.ofSeconds(1))
+                    .maxAttempts(1)
                     .probeTimeout(Duration.ofMillis(500))
                     .build()) {
                 long start = System.nanoTime();

@@ -10,6 +10,8 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.UnaryOperator;
+import javax.sql.DataSource;
 import org.assertj.core.api.ThrowableAssert.ThrowingCallable;
 
 /** Pools and LinkGuards for tests, and a way to catch the diagnosis of a failing call. */
@@ -22,6 +24,11 @@ final class Pools {
 
     /** A small HikariCP pool with short timeouts on {@code url}, for a user of {@code db}. */
     static HikariDataSource hikari(EmbeddedMariaDb db, String url) {
+        return hikari(db, url, 3_000);
+    }
+
+    /** A small HikariCP pool on {@code url} that waits at most {@code connectionTimeoutMillis} for a connection. */
+    static HikariDataSource hikari(EmbeddedMariaDb db, String url, long connectionTimeoutMillis) {
         HikariConfig config = new HikariConfig();
         config.setPoolName("test-" + POOLS.incrementAndGet());
         config.setJdbcUrl(url);
@@ -29,17 +36,22 @@ final class Pools {
         config.setPassword(db.password());
         config.setMaximumPoolSize(2);
         config.setMinimumIdle(0);
-        config.setConnectionTimeout(3_000);
+        config.setConnectionTimeout(connectionTimeoutMillis);
         config.setInitializationFailTimeout(-1);
         return new HikariDataSource(config);
     }
 
-    /** A LinkGuard with a fresh meter registry over a pool of {@code db}. */
+    /** A LinkGuard that diagnoses but never retries, with a fresh meter registry, over a pool of {@code db}. */
     static Guarded guard(EmbeddedMariaDb db, String url) {
+        return guard(hikari(db, url), builder -> builder.maxAttempts(1));
+    }
+
+    /** A LinkGuard over {@code pool} with a fresh meter registry, configured further by {@code configure}. */
+    static Guarded guard(DataSource pool, UnaryOperator<LinkGuardDataSource.Builder> configure) {
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
-        LinkGuardDataSource dataSource = LinkGuardDataSource.builder(hikari(db, url))
+        LinkGuardDataSource dataSource = configure.apply(LinkGuardDataSource.builder(pool)
                 .name("test")
-                .meterRegistry(registry)
+                .meterRegistry(registry))
                 .build();
         return new Guarded(dataSource, registry);
     }
@@ -84,8 +96,12 @@ final class Pools {
         }
 
         double notRetried(Cause cause) {
+            return outcomes(cause, "not-retried");
+        }
+
+        double outcomes(Cause cause, String outcome) {
             var counter = registry.find("linkguard.retries").tag("datasource", "test").tag("cause", cause.id())
-                    .tag("outcome", "not-retried").counter();
+                    .tag("outcome", outcome).counter();
             return counter == null ? 0 : counter.count();
         }
 

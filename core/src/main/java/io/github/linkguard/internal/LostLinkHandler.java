@@ -12,6 +12,7 @@ import io.github.linkguard.internal.diagnosis.ServerProbe;
 import io.github.linkguard.internal.metrics.LinkGuardMetrics;
 import io.github.linkguard.internal.metrics.RetryOutcome;
 import java.sql.SQLException;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,44 +48,69 @@ public final class LostLinkHandler implements AutoCloseable {
         return dataSource;
     }
 
-    /** Handles a failure of getting a connection that took {@code elapsedMillis}. */
-    public SQLException connectFailed(SQLException failure, long elapsedMillis) {
-        ExceptionEvidence evidence = lostLink(failure);
-        if (evidence != null) {
-            report(failure, evidence, new Activity(Phase.CONNECT, elapsedMillis, -1, 0, false, client));
-        }
-        return failure;
+    /**
+     * Diagnoses a failure of getting a connection that took {@code elapsedMillis}: attaches, logs and
+     * counts the diagnosis. Returns it, or null if the failure is not a lost link.
+     */
+    public Diagnosis diagnoseConnect(SQLException failure, long elapsedMillis) {
+        return diagnose(failure, () -> new Activity(Phase.CONNECT, elapsedMillis, -1, 0, false, client));
     }
 
-    /** Handles a failure on an open connection. */
+    /**
+     * Diagnoses a failure on an open connection: attaches, logs and counts the diagnosis. Returns it, or
+     * null if the failure is not a lost link.
+     */
+    public Diagnosis diagnose(SQLException failure, Phase phase, long elapsedMillis, long linkAgeMillis,
+            long payloadBytes, boolean streamedResult) {
+        return diagnose(failure, () -> new Activity(phase, elapsedMillis, linkAgeMillis, payloadBytes, streamedResult,
+                client));
+    }
+
+    /** Diagnoses a failure that will not be retried, and counts it so; returns the failure. */
     public SQLException failed(SQLException failure, Phase phase, long elapsedMillis, long linkAgeMillis,
             long payloadBytes, boolean streamedResult) {
-        ExceptionEvidence evidence = lostLink(failure);
-        if (evidence != null) {
-            report(failure, evidence, new Activity(phase, elapsedMillis, linkAgeMillis, payloadBytes, streamedResult,
-                    client));
-        }
+        notRetried(diagnose(failure, phase, elapsedMillis, linkAgeMillis, payloadBytes, streamedResult));
         return failure;
     }
 
-    /** The evidence of {@code failure} if it is a lost link not diagnosed yet, else null. */
-    private static ExceptionEvidence lostLink(SQLException failure) {
+    /** Counts a lost link that was not retried (nothing if {@code diagnosis} is null). */
+    public void notRetried(Diagnosis diagnosis) {
+        if (diagnosis != null) {
+            metrics.outcome(diagnosis.cause(), RetryOutcome.NOT_RETRIED);
+        }
+    }
+
+    /** Counts a lost link whose {@code retries} retries all failed. */
+    public void exhausted(Diagnosis first, int retries) {
+        metrics.retries(first.cause(), retries);
+        metrics.outcome(first.cause(), RetryOutcome.EXHAUSTED);
+    }
+
+    /** Counts a lost link that a retry recovered from, after {@code retries} retries in {@code nanos}. */
+    public void recovered(Diagnosis first, int retries, long nanos) {
+        metrics.retries(first.cause(), retries);
+        metrics.outcome(first.cause(), RetryOutcome.RECOVERED);
+        metrics.recoveryTime(nanos);
+        log.info("[{}] recovered from a lost link ({}) after {} retries in {} ms", dataSource, first.cause().id(),
+                retries, nanos / 1_000_000);
+    }
+
+    private Diagnosis diagnose(SQLException failure, Supplier<Activity> activity) {
         for (Throwable each : ExceptionEvidence.walk(failure)) {
             if (each instanceof LostLinkDiagnosis) {
-                return null; // diagnosed already, by a LinkGuard closer to the driver
+                return ((LostLinkDiagnosis) each).diagnosis(); // diagnosed already, by a LinkGuard closer to the driver
             }
         }
         ExceptionEvidence evidence = ExceptionEvidence.of(failure);
-        return evidence.isLinkFailure() ? evidence : null;
-    }
-
-    private void report(SQLException failure, ExceptionEvidence evidence, Activity activity) {
+        if (!evidence.isLinkFailure()) {
+            return null;
+        }
         ServerEvidence server = probe == null ? ServerEvidence.NOT_READ : probe.read();
-        Diagnosis diagnosis = Diagnostician.diagnose(dataSource, evidence, activity, server);
+        Diagnosis diagnosis = Diagnostician.diagnose(dataSource, evidence, activity.get(), server);
         diagnosis.attachTo(failure);
         log.warn("{}", diagnosis);
         metrics.failure(diagnosis.cause(), diagnosis.phase());
-        metrics.outcome(diagnosis.cause(), RetryOutcome.NOT_RETRIED);
+        return diagnosis;
     }
 
     @Override

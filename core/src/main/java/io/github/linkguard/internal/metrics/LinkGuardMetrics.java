@@ -15,6 +15,14 @@ public interface LinkGuardMetrics {
         @Override
         public void outcome(Cause cause, RetryOutcome outcome) {
         }
+
+        @Override
+        public void retries(Cause cause, int count) {
+        }
+
+        @Override
+        public void recoveryTime(long nanos) {
+        }
     };
 
     /** A link failure was observed (each failed attempt). */
@@ -22,4 +30,10 @@ public interface LinkGuardMetrics {
 
     /** The final outcome of an operation that met a link failure. */
     void outcome(Cause cause, RetryOutcome outcome);
+
+    /** {@code count} retries were made for an operation whose first lost link had {@code cause}. */
+    void retries(Cause cause, int count);
+
+    /** An operation recovered from a lost link {@code nanos} after its first attempt began. */
+    void recoveryTime(long nanos);
 }

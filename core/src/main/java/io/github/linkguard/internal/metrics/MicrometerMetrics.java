@@ -4,6 +4,8 @@ import io.github.linkguard.Cause;
 import io.github.linkguard.Phase;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
@@ -18,6 +20,11 @@ public final class MicrometerMetrics implements LinkGuardMetrics {
     /** Final outcomes of operations that met a link failure, tagged {@code datasource}, {@code cause}, {@code outcome}. */
     public static final String RETRIES = "linkguard.retries";
 
+    /** Retries made, tagged {@code datasource}, {@code cause}. */
+    public static final String RETRY_ATTEMPTS = "linkguard.retry.attempts";
+    /** Time from the first failed attempt to the success of a recovered operation, tagged {@code datasource}. */
+    public static final String RECOVERY = "linkguard.recovery";
+
     private static final int PHASES = Phase.values().length;
     private static final int OUTCOMES = RetryOutcome.values().length;
 
@@ -25,6 +32,8 @@ public final class MicrometerMetrics implements LinkGuardMetrics {
     private final String dataSource;
     private final AtomicReferenceArray<Counter> failures = new AtomicReferenceArray<>(Cause.values().length * PHASES);
     private final AtomicReferenceArray<Counter> outcomes = new AtomicReferenceArray<>(Cause.values().length * OUTCOMES);
+    private final AtomicReferenceArray<Counter> attempts = new AtomicReferenceArray<>(Cause.values().length);
+    private volatile Timer recovery;
 
     /** Meters of the DataSource named {@code dataSource} in {@code registry}. */
     public MicrometerMetrics(MeterRegistry registry, String dataSource) {
@@ -58,5 +67,31 @@ public final class MicrometerMetrics implements LinkGuardMetrics {
             outcomes.set(slot, counter);
         }
         counter.increment();
+    }
+
+    @Override
+    public void retries(Cause cause, int count) {
+        Counter counter = attempts.get(cause.ordinal());
+        if (counter == null) {
+            counter = Counter.builder(RETRY_ATTEMPTS)
+                    .description("Retries made after lost links")
+                    .tag("datasource", dataSource).tag("cause", cause.id())
+                    .register(registry);
+            attempts.set(cause.ordinal(), counter);
+        }
+        counter.increment(count);
+    }
+
+    @Override
+    public void recoveryTime(long nanos) {
+        Timer timer = recovery;
+        if (timer == null) {
+            timer = Timer.builder(RECOVERY)
+                    .description("Time from the first failed attempt to the success of an operation that recovered")
+                    .tag("datasource", dataSource)
+                    .register(registry);
+            recovery = timer;
+        }
+        timer.record(nanos, TimeUnit.NANOSECONDS);
     }
 }
