@@ -3,6 +3,7 @@ package io.github.linkguard;
 import com.mysql.cj.jdbc.MysqlDataSource;
 import com.zaxxer.hikari.HikariDataSource;
 import io.github.linkguard.internal.ConnectBound;
+import io.github.linkguard.internal.LinkSource;
 import io.github.linkguard.internal.LostLinkHandler;
 import io.github.linkguard.internal.diagnosis.ClientSettings;
 import io.github.linkguard.internal.diagnosis.ServerProbe;
@@ -48,6 +49,8 @@ public final class LinkGuardDataSource implements DataSource, AutoCloseable {
     private final LostLinkHandler handler;
     private final ConnectBound connectBound;
     private final Retrier retrier;
+    private final HikariDataSource pool;
+    private final Links links;
 
     private LinkGuardDataSource(Builder builder) {
         this.delegate = builder.delegate;
@@ -59,6 +62,8 @@ public final class LinkGuardDataSource implements DataSource, AutoCloseable {
         this.handler = new LostLinkHandler(builder.name, probe, metrics, clientSettings(delegate));
         this.connectBound = builder.connectTimeout.isZero() || hikari(delegate) != null ? null
                 : new ConnectBound(builder.name, builder.connectTimeout);
+        this.pool = hikari(delegate);
+        this.links = new Links(delegate::getConnection);
         this.retrier = new Retrier(builder.name, builder.maxAttempts, builder.initialInterval, builder.multiplier,
                 builder.maxInterval, builder.retryBudget);
     }
@@ -75,20 +80,27 @@ public final class LinkGuardDataSource implements DataSource, AutoCloseable {
 
     @Override
     public Connection getConnection() throws SQLException {
-        return getConnection(delegate::getConnection);
+        return getConnection(links);
     }
 
     @Override
     public Connection getConnection(String username, String password) throws SQLException {
-        return getConnection(() -> delegate.getConnection(username, password));
+        return getConnection(new Links(() -> delegate.getConnection(username, password)));
     }
 
-    private Connection getConnection(ConnectBound.Connector connector) throws SQLException {
+    private Connection getConnection(Links source) throws SQLException {
         long start = System.nanoTime();
+        Connection physical;
         try {
-            return new GuardedConnection(handler, connectOnce(connector), start);
+            physical = connectOnce(source.connector);
         } catch (SQLException e) {
-            return new GuardedConnection(handler, reconnect(connector, e, start), start);
+            physical = reconnect(source.connector, e, start);
+        }
+        try {
+            return new GuardedConnection(source, physical, start);
+        } catch (SQLException e) {
+            source.evict(physical);
+            throw e;
         }
     }
 
@@ -127,6 +139,53 @@ public final class LinkGuardDataSource implements DataSource, AutoCloseable {
         }
         handler.exhausted(first, attempts.retries());
         throw last;
+    }
+
+    /** Fresh links for the application's connections, with the credentials they were opened with. */
+    private final class Links implements LinkSource {
+        private final ConnectBound.Connector connector;
+
+        Links(ConnectBound.Connector connector) {
+            this.connector = connector;
+        }
+
+        @Override
+        public LostLinkHandler handler() {
+            return handler;
+        }
+
+        @Override
+        public Retrier retrier() {
+            return retrier;
+        }
+
+        @Override
+        public Connection connect() throws SQLException {
+            return connectOnce(connector);
+        }
+
+        @Override
+        public Connection connectWithRetries() throws SQLException {
+            long start = System.nanoTime();
+            try {
+                return connectOnce(connector);
+            } catch (SQLException e) {
+                return reconnect(connector, e, start);
+            }
+        }
+
+        @Override
+        public void evict(Connection physical) {
+            try {
+                if (pool != null) {
+                    pool.evictConnection(physical);
+                } else {
+                    physical.close();
+                }
+            } catch (SQLException | RuntimeException e) {
+                // it is broken already: nothing more to do with it
+            }
+        }
     }
 
     private static long millisSince(long startNanos) {

@@ -15,6 +15,7 @@ import java.sql.RowId;
 import java.sql.SQLException;
 import java.sql.SQLType;
 import java.sql.SQLXML;
+import java.sql.Statement;
 import java.sql.Time;
 import java.sql.Timestamp;
 import java.util.Calendar;
@@ -23,15 +24,22 @@ import java.util.Map;
 /** The application's callable statement: a {@link GuardedPreparedStatement} for stored procedures. */
 public final class GuardedCallableStatement extends GuardedPreparedStatement implements CallableStatement {
 
-    private final CallableStatement delegate;
+    private CallableStatement delegate;
 
-    GuardedCallableStatement(GuardedConnection connection, CallableStatement delegate) {
-        super(connection, delegate);
+    GuardedCallableStatement(GuardedConnection connection, CallableStatement delegate, String sql, Recipe recipe) {
+        super(connection, delegate, sql, recipe);
         this.delegate = delegate;
     }
 
     @Override
+    void replace(Statement fresh) throws SQLException {
+        super.replace(fresh);
+        delegate = (CallableStatement) fresh;
+    }
+
+    @Override
     public void registerOutParameter(int parameterIndex, int sqlType) throws SQLException {
+        connection.ensureLink();
         try {
             delegate.registerOutParameter(parameterIndex, sqlType);
         } catch (SQLException e) {
@@ -41,6 +49,7 @@ public final class GuardedCallableStatement extends GuardedPreparedStatement imp
 
     @Override
     public void registerOutParameter(int parameterIndex, int sqlType, int scale) throws SQLException {
+        connection.ensureLink();
         try {
             delegate.registerOutParameter(parameterIndex, sqlType, scale);
         } catch (SQLException e) {
@@ -50,6 +59,7 @@ public final class GuardedCallableStatement extends GuardedPreparedStatement imp
 
     @Override
     public boolean wasNull() throws SQLException {
+        connection.ensureLink();
         try {
             return delegate.wasNull();
         } catch (SQLException e) {
@@ -59,6 +69,7 @@ public final class GuardedCallableStatement extends GuardedPreparedStatement imp
 
     @Override
     public String getString(int parameterIndex) throws SQLException {
+        connection.ensureLink();
         try {
             return delegate.getString(parameterIndex);
         } catch (SQLException e) {
@@ -68,6 +79,7 @@ public final class GuardedCallableStatement extends GuardedPreparedStatement imp
 
     @Override
     public boolean getBoolean(int parameterIndex) throws SQLException {
+        connection.ensureLink();
         try {
             return delegate.getBoolean(parameterIndex);
         } catch (SQLException e) {
@@ -77,6 +89,7 @@ public final class GuardedCallableStatement extends GuardedPreparedStatement imp
 
     @Override
     public byte getByte(int parameterIndex) throws SQLException {
+        connection.ensureLink();
         try {
             return delegate.getByte(parameterIndex);
         } catch (SQLException e) {
@@ -86,6 +99,7 @@ public final class GuardedCallableStatement extends GuardedPreparedStatement imp
 
     @Override
     public short getShort(int parameterIndex) throws SQLException {
+        connection.ensureLink();
         try {
             return delegate.getShort(parameterIndex);
         } catch (SQLException e) {
@@ -95,6 +109,7 @@ public final class GuardedCallableStatement extends GuardedPreparedStatement imp
 
     @Override
     public int getInt(int parameterIndex) throws SQLException {
+        connection.ensureLink();
         try {
             return delegate.getInt(parameterIndex);
         } catch (SQLException e) {
@@ -104,6 +119,7 @@ public final class GuardedCallableStatement extends GuardedPreparedStatement imp
 
     @Override
     public long getLong(int parameterIndex) throws SQLException {
+        connection.ensureLink();
         try {
             return delegate.getLong(parameterIndex);
         } catch (SQLException e) {
@@ -113,6 +129,7 @@ public final class GuardedCallableStatement extends GuardedPreparedStatement imp
 
     @Override
     public float getFloat(int parameterIndex) throws SQLException {
+        connection.ensureLink();
         try {
             return delegate.getFloat(parameterIndex);
         } catch (SQLException e) {
@@ -122,6 +139,7 @@ public final class GuardedCallableStatement extends GuardedPreparedStatement imp
 
     @Override
     public double getDouble(int parameterIndex) throws SQLException {
+        connection.ensureLink();
         try {
             return delegate.getDouble(parameterIndex);
         } catch (SQLException e) {
@@ -131,6 +149,7 @@ public final class GuardedCallableStatement extends GuardedPreparedStatement imp
 
     @Override
     public BigDecimal getBigDecimal(int parameterIndex, int scale) throws SQLException {
+        connection.ensureLink();
         try {
             return delegate.getBigDecimal(parameterIndex, scale);
         } catch (SQLException e) {
@@ -140,6 +159,7 @@ public final class GuardedCallableStatement extends GuardedPreparedStatement imp
 
     @Override
     public byte[] getBytes(int parameterIndex) throws SQLException {
+        connection.ensureLink();
         try {
             return delegate.getBytes(parameterIndex);
         } catch (SQLException e) {
@@ -149,6 +169,7 @@ public final class GuardedCallableStatement extends GuardedPreparedStatement imp
 
     @Override
     public java.sql.Date getDate(int parameterIndex) throws SQLException {
+        connection.ensureLink();
         try {
             return delegate.getDate(parameterIndex);
         } catch (SQLException e) {
@@ -158,6 +179,7 @@ public final class GuardedCallableStatement extends GuardedPreparedStatement imp
 
     @Override
     public java.sql.Time getTime(int parameterIndex) throws SQLException {
+        connection.ensureLink();
         try {
             return delegate.getTime(parameterIndex);
         } catch (SQLException e) {
@@ -167,6 +189,7 @@ public final class GuardedCallableStatement extends GuardedPreparedStatement imp
 
     @Override
     public java.sql.Timestamp getTimestamp(int parameterIndex) throws SQLException {
+        connection.ensureLink();
         try {
             return delegate.getTimestamp(parameterIndex);
         } catch (SQLException e) {
@@ -176,6 +199,7 @@ public final class GuardedCallableStatement extends GuardedPreparedStatement imp
 
     @Override
     public Object getObject(int parameterIndex) throws SQLException {
+        connection.ensureLink();
         try {
             return delegate.getObject(parameterIndex);
         } catch (SQLException e) {
@@ -185,6 +209,7 @@ public final class GuardedCallableStatement extends GuardedPreparedStatement imp
 
     @Override
     public BigDecimal getBigDecimal(int parameterIndex) throws SQLException {
+        connection.ensureLink();
         try {
             return delegate.getBigDecimal(parameterIndex);
         } catch (SQLException e) {
@@ -194,6 +219,7 @@ public final class GuardedCallableStatement extends GuardedPreparedStatement imp
 
     @Override
     public Object getObject(int parameterIndex, java.util.Map<String,Class<?>> map) throws SQLException {
+        connection.ensureLink();
         try {
             return delegate.getObject(parameterIndex, map);
         } catch (SQLException e) {
@@ -203,6 +229,7 @@ public final class GuardedCallableStatement extends GuardedPreparedStatement imp
 
     @Override
     public Ref getRef(int parameterIndex) throws SQLException {
+        connection.ensureLink();
         try {
             return delegate.getRef(parameterIndex);
         } catch (SQLException e) {
@@ -212,6 +239,7 @@ public final class GuardedCallableStatement extends GuardedPreparedStatement imp
 
     @Override
     public Blob getBlob(int parameterIndex) throws SQLException {
+        connection.ensureLink();
         try {
             return delegate.getBlob(parameterIndex);
         } catch (SQLException e) {
@@ -221,6 +249,7 @@ public final class GuardedCallableStatement extends GuardedPreparedStatement imp
 
     @Override
     public Clob getClob(int parameterIndex) throws SQLException {
+        connection.ensureLink();
         try {
             return delegate.getClob(parameterIndex);
         } catch (SQLException e) {
@@ -230,6 +259,7 @@ public final class GuardedCallableStatement extends GuardedPreparedStatement imp
 
     @Override
     public Array getArray(int parameterIndex) throws SQLException {
+        connection.ensureLink();
         try {
             return delegate.getArray(parameterIndex);
         } catch (SQLException e) {
@@ -239,6 +269,7 @@ public final class GuardedCallableStatement extends GuardedPreparedStatement imp
 
     @Override
     public java.sql.Date getDate(int parameterIndex, Calendar cal) throws SQLException {
+        connection.ensureLink();
         try {
             return delegate.getDate(parameterIndex, cal);
         } catch (SQLException e) {
@@ -248,6 +279,7 @@ public final class GuardedCallableStatement extends GuardedPreparedStatement imp
 
     @Override
     public java.sql.Time getTime(int parameterIndex, Calendar cal) throws SQLException {
+        connection.ensureLink();
         try {
             return delegate.getTime(parameterIndex, cal);
         } catch (SQLException e) {
@@ -257,6 +289,7 @@ public final class GuardedCallableStatement extends GuardedPreparedStatement imp
 
     @Override
     public java.sql.Timestamp getTimestamp(int parameterIndex, Calendar cal) throws SQLException {
+        connection.ensureLink();
         try {
             return delegate.getTimestamp(parameterIndex, cal);
         } catch (SQLException e) {
@@ -266,6 +299,7 @@ public final class GuardedCallableStatement extends GuardedPreparedStatement imp
 
     @Override
     public void registerOutParameter(int parameterIndex, int sqlType, String typeName) throws SQLException {
+        connection.ensureLink();
         try {
             delegate.registerOutParameter(parameterIndex, sqlType, typeName);
         } catch (SQLException e) {
@@ -275,6 +309,7 @@ public final class GuardedCallableStatement extends GuardedPreparedStatement imp
 
     @Override
     public void registerOutParameter(String parameterName, int sqlType) throws SQLException {
+        connection.ensureLink();
         try {
             delegate.registerOutParameter(parameterName, sqlType);
         } catch (SQLException e) {
@@ -284,6 +319,7 @@ public final class GuardedCallableStatement extends GuardedPreparedStatement imp
 
     @Override
     public void registerOutParameter(String parameterName, int sqlType, int scale) throws SQLException {
+        connection.ensureLink();
         try {
             delegate.registerOutParameter(parameterName, sqlType, scale);
         } catch (SQLException e) {
@@ -293,6 +329,7 @@ public final class GuardedCallableStatement extends GuardedPreparedStatement imp
 
     @Override
     public void registerOutParameter(String parameterName, int sqlType, String typeName) throws SQLException {
+        connection.ensureLink();
         try {
             delegate.registerOutParameter(parameterName, sqlType, typeName);
         } catch (SQLException e) {
@@ -302,6 +339,7 @@ public final class GuardedCallableStatement extends GuardedPreparedStatement imp
 
     @Override
     public java.net.URL getURL(int parameterIndex) throws SQLException {
+        connection.ensureLink();
         try {
             return delegate.getURL(parameterIndex);
         } catch (SQLException e) {
@@ -311,8 +349,10 @@ public final class GuardedCallableStatement extends GuardedPreparedStatement imp
 
     @Override
     public void setURL(String parameterName, java.net.URL val) throws SQLException {
+        connection.ensureLink();
         try {
             delegate.setURL(parameterName, val);
+            unreplayable();
         } catch (SQLException e) {
             throw failed(e, 0);
         }
@@ -320,8 +360,10 @@ public final class GuardedCallableStatement extends GuardedPreparedStatement imp
 
     @Override
     public void setNull(String parameterName, int sqlType) throws SQLException {
+        connection.ensureLink();
         try {
             delegate.setNull(parameterName, sqlType);
+            unreplayable();
         } catch (SQLException e) {
             throw failed(e, 0);
         }
@@ -329,8 +371,10 @@ public final class GuardedCallableStatement extends GuardedPreparedStatement imp
 
     @Override
     public void setBoolean(String parameterName, boolean x) throws SQLException {
+        connection.ensureLink();
         try {
             delegate.setBoolean(parameterName, x);
+            unreplayable();
         } catch (SQLException e) {
             throw failed(e, 0);
         }
@@ -338,8 +382,10 @@ public final class GuardedCallableStatement extends GuardedPreparedStatement imp
 
     @Override
     public void setByte(String parameterName, byte x) throws SQLException {
+        connection.ensureLink();
         try {
             delegate.setByte(parameterName, x);
+            unreplayable();
         } catch (SQLException e) {
             throw failed(e, 0);
         }
@@ -347,8 +393,10 @@ public final class GuardedCallableStatement extends GuardedPreparedStatement imp
 
     @Override
     public void setShort(String parameterName, short x) throws SQLException {
+        connection.ensureLink();
         try {
             delegate.setShort(parameterName, x);
+            unreplayable();
         } catch (SQLException e) {
             throw failed(e, 0);
         }
@@ -356,8 +404,10 @@ public final class GuardedCallableStatement extends GuardedPreparedStatement imp
 
     @Override
     public void setInt(String parameterName, int x) throws SQLException {
+        connection.ensureLink();
         try {
             delegate.setInt(parameterName, x);
+            unreplayable();
         } catch (SQLException e) {
             throw failed(e, 0);
         }
@@ -365,8 +415,10 @@ public final class GuardedCallableStatement extends GuardedPreparedStatement imp
 
     @Override
     public void setLong(String parameterName, long x) throws SQLException {
+        connection.ensureLink();
         try {
             delegate.setLong(parameterName, x);
+            unreplayable();
         } catch (SQLException e) {
             throw failed(e, 0);
         }
@@ -374,8 +426,10 @@ public final class GuardedCallableStatement extends GuardedPreparedStatement imp
 
     @Override
     public void setFloat(String parameterName, float x) throws SQLException {
+        connection.ensureLink();
         try {
             delegate.setFloat(parameterName, x);
+            unreplayable();
         } catch (SQLException e) {
             throw failed(e, 0);
         }
@@ -383,8 +437,10 @@ public final class GuardedCallableStatement extends GuardedPreparedStatement imp
 
     @Override
     public void setDouble(String parameterName, double x) throws SQLException {
+        connection.ensureLink();
         try {
             delegate.setDouble(parameterName, x);
+            unreplayable();
         } catch (SQLException e) {
             throw failed(e, 0);
         }
@@ -392,8 +448,10 @@ public final class GuardedCallableStatement extends GuardedPreparedStatement imp
 
     @Override
     public void setBigDecimal(String parameterName, BigDecimal x) throws SQLException {
+        connection.ensureLink();
         try {
             delegate.setBigDecimal(parameterName, x);
+            unreplayable();
         } catch (SQLException e) {
             throw failed(e, 0);
         }
@@ -401,9 +459,11 @@ public final class GuardedCallableStatement extends GuardedPreparedStatement imp
 
     @Override
     public void setString(String parameterName, String x) throws SQLException {
+        connection.ensureLink();
         try {
             noteSize(x == null ? 0 : x.length());
             delegate.setString(parameterName, x);
+            unreplayable();
         } catch (SQLException e) {
             throw failed(e, 0);
         }
@@ -411,9 +471,11 @@ public final class GuardedCallableStatement extends GuardedPreparedStatement imp
 
     @Override
     public void setBytes(String parameterName, byte[] x) throws SQLException {
+        connection.ensureLink();
         try {
             noteSize(x == null ? 0 : x.length);
             delegate.setBytes(parameterName, x);
+            unreplayable();
         } catch (SQLException e) {
             throw failed(e, 0);
         }
@@ -421,8 +483,10 @@ public final class GuardedCallableStatement extends GuardedPreparedStatement imp
 
     @Override
     public void setDate(String parameterName, java.sql.Date x) throws SQLException {
+        connection.ensureLink();
         try {
             delegate.setDate(parameterName, x);
+            unreplayable();
         } catch (SQLException e) {
             throw failed(e, 0);
         }
@@ -430,8 +494,10 @@ public final class GuardedCallableStatement extends GuardedPreparedStatement imp
 
     @Override
     public void setTime(String parameterName, java.sql.Time x) throws SQLException {
+        connection.ensureLink();
         try {
             delegate.setTime(parameterName, x);
+            unreplayable();
         } catch (SQLException e) {
             throw failed(e, 0);
         }
@@ -439,8 +505,10 @@ public final class GuardedCallableStatement extends GuardedPreparedStatement imp
 
     @Override
     public void setTimestamp(String parameterName, java.sql.Timestamp x) throws SQLException {
+        connection.ensureLink();
         try {
             delegate.setTimestamp(parameterName, x);
+            unreplayable();
         } catch (SQLException e) {
             throw failed(e, 0);
         }
@@ -448,9 +516,11 @@ public final class GuardedCallableStatement extends GuardedPreparedStatement imp
 
     @Override
     public void setAsciiStream(String parameterName, java.io.InputStream x, int length) throws SQLException {
+        connection.ensureLink();
         try {
             noteSize(length);
             delegate.setAsciiStream(parameterName, x, length);
+            unreplayable();
         } catch (SQLException e) {
             throw failed(e, 0);
         }
@@ -458,9 +528,11 @@ public final class GuardedCallableStatement extends GuardedPreparedStatement imp
 
     @Override
     public void setBinaryStream(String parameterName, java.io.InputStream x, int length) throws SQLException {
+        connection.ensureLink();
         try {
             noteSize(length);
             delegate.setBinaryStream(parameterName, x, length);
+            unreplayable();
         } catch (SQLException e) {
             throw failed(e, 0);
         }
@@ -468,9 +540,11 @@ public final class GuardedCallableStatement extends GuardedPreparedStatement imp
 
     @Override
     public void setObject(String parameterName, Object x, int targetSqlType, int scale) throws SQLException {
+        connection.ensureLink();
         try {
             noteSize(sizeOf(x));
             delegate.setObject(parameterName, x, targetSqlType, scale);
+            unreplayable();
         } catch (SQLException e) {
             throw failed(e, 0);
         }
@@ -478,9 +552,11 @@ public final class GuardedCallableStatement extends GuardedPreparedStatement imp
 
     @Override
     public void setObject(String parameterName, Object x, int targetSqlType) throws SQLException {
+        connection.ensureLink();
         try {
             noteSize(sizeOf(x));
             delegate.setObject(parameterName, x, targetSqlType);
+            unreplayable();
         } catch (SQLException e) {
             throw failed(e, 0);
         }
@@ -488,9 +564,11 @@ public final class GuardedCallableStatement extends GuardedPreparedStatement imp
 
     @Override
     public void setObject(String parameterName, Object x) throws SQLException {
+        connection.ensureLink();
         try {
             noteSize(sizeOf(x));
             delegate.setObject(parameterName, x);
+            unreplayable();
         } catch (SQLException e) {
             throw failed(e, 0);
         }
@@ -498,9 +576,11 @@ public final class GuardedCallableStatement extends GuardedPreparedStatement imp
 
     @Override
     public void setCharacterStream(String parameterName, java.io.Reader reader, int length) throws SQLException {
+        connection.ensureLink();
         try {
             noteSize(length);
             delegate.setCharacterStream(parameterName, reader, length);
+            unreplayable();
         } catch (SQLException e) {
             throw failed(e, 0);
         }
@@ -508,8 +588,10 @@ public final class GuardedCallableStatement extends GuardedPreparedStatement imp
 
     @Override
     public void setDate(String parameterName, java.sql.Date x, Calendar cal) throws SQLException {
+        connection.ensureLink();
         try {
             delegate.setDate(parameterName, x, cal);
+            unreplayable();
         } catch (SQLException e) {
             throw failed(e, 0);
         }
@@ -517,8 +599,10 @@ public final class GuardedCallableStatement extends GuardedPreparedStatement imp
 
     @Override
     public void setTime(String parameterName, java.sql.Time x, Calendar cal) throws SQLException {
+        connection.ensureLink();
         try {
             delegate.setTime(parameterName, x, cal);
+            unreplayable();
         } catch (SQLException e) {
             throw failed(e, 0);
         }
@@ -526,8 +610,10 @@ public final class GuardedCallableStatement extends GuardedPreparedStatement imp
 
     @Override
     public void setTimestamp(String parameterName, java.sql.Timestamp x, Calendar cal) throws SQLException {
+        connection.ensureLink();
         try {
             delegate.setTimestamp(parameterName, x, cal);
+            unreplayable();
         } catch (SQLException e) {
             throw failed(e, 0);
         }
@@ -535,8 +621,10 @@ public final class GuardedCallableStatement extends GuardedPreparedStatement imp
 
     @Override
     public void setNull(String parameterName, int sqlType, String typeName) throws SQLException {
+        connection.ensureLink();
         try {
             delegate.setNull(parameterName, sqlType, typeName);
+            unreplayable();
         } catch (SQLException e) {
             throw failed(e, 0);
         }
@@ -544,6 +632,7 @@ public final class GuardedCallableStatement extends GuardedPreparedStatement imp
 
     @Override
     public String getString(String parameterName) throws SQLException {
+        connection.ensureLink();
         try {
             return delegate.getString(parameterName);
         } catch (SQLException e) {
@@ -553,6 +642,7 @@ public final class GuardedCallableStatement extends GuardedPreparedStatement imp
 
     @Override
     public boolean getBoolean(String parameterName) throws SQLException {
+        connection.ensureLink();
         try {
             return delegate.getBoolean(parameterName);
         } catch (SQLException e) {
@@ -562,6 +652,7 @@ public final class GuardedCallableStatement extends GuardedPreparedStatement imp
 
     @Override
     public byte getByte(String parameterName) throws SQLException {
+        connection.ensureLink();
         try {
             return delegate.getByte(parameterName);
         } catch (SQLException e) {
@@ -571,6 +662,7 @@ public final class GuardedCallableStatement extends GuardedPreparedStatement imp
 
     @Override
     public short getShort(String parameterName) throws SQLException {
+        connection.ensureLink();
         try {
             return delegate.getShort(parameterName);
         } catch (SQLException e) {
@@ -580,6 +672,7 @@ public final class GuardedCallableStatement extends GuardedPreparedStatement imp
 
     @Override
     public int getInt(String parameterName) throws SQLException {
+        connection.ensureLink();
         try {
             return delegate.getInt(parameterName);
         } catch (SQLException e) {
@@ -589,6 +682,7 @@ public final class GuardedCallableStatement extends GuardedPreparedStatement imp
 
     @Override
     public long getLong(String parameterName) throws SQLException {
+        connection.ensureLink();
         try {
             return delegate.getLong(parameterName);
         } catch (SQLException e) {
@@ -598,6 +692,7 @@ public final class GuardedCallableStatement extends GuardedPreparedStatement imp
 
     @Override
     public float getFloat(String parameterName) throws SQLException {
+        connection.ensureLink();
         try {
             return delegate.getFloat(parameterName);
         } catch (SQLException e) {
@@ -607,6 +702,7 @@ public final class GuardedCallableStatement extends GuardedPreparedStatement imp
 
     @Override
     public double getDouble(String parameterName) throws SQLException {
+        connection.ensureLink();
         try {
             return delegate.getDouble(parameterName);
         } catch (SQLException e) {
@@ -616,6 +712,7 @@ public final class GuardedCallableStatement extends GuardedPreparedStatement imp
 
     @Override
     public byte[] getBytes(String parameterName) throws SQLException {
+        connection.ensureLink();
         try {
             return delegate.getBytes(parameterName);
         } catch (SQLException e) {
@@ -625,6 +722,7 @@ public final class GuardedCallableStatement extends GuardedPreparedStatement imp
 
     @Override
     public java.sql.Date getDate(String parameterName) throws SQLException {
+        connection.ensureLink();
         try {
             return delegate.getDate(parameterName);
         } catch (SQLException e) {
@@ -634,6 +732,7 @@ public final class GuardedCallableStatement extends GuardedPreparedStatement imp
 
     @Override
     public java.sql.Time getTime(String parameterName) throws SQLException {
+        connection.ensureLink();
         try {
             return delegate.getTime(parameterName);
         } catch (SQLException e) {
@@ -643,6 +742,7 @@ public final class GuardedCallableStatement extends GuardedPreparedStatement imp
 
     @Override
     public java.sql.Timestamp getTimestamp(String parameterName) throws SQLException {
+        connection.ensureLink();
         try {
             return delegate.getTimestamp(parameterName);
         } catch (SQLException e) {
@@ -652,6 +752,7 @@ public final class GuardedCallableStatement extends GuardedPreparedStatement imp
 
     @Override
     public Object getObject(String parameterName) throws SQLException {
+        connection.ensureLink();
         try {
             return delegate.getObject(parameterName);
         } catch (SQLException e) {
@@ -661,6 +762,7 @@ public final class GuardedCallableStatement extends GuardedPreparedStatement imp
 
     @Override
     public BigDecimal getBigDecimal(String parameterName) throws SQLException {
+        connection.ensureLink();
         try {
             return delegate.getBigDecimal(parameterName);
         } catch (SQLException e) {
@@ -670,6 +772,7 @@ public final class GuardedCallableStatement extends GuardedPreparedStatement imp
 
     @Override
     public Object getObject(String parameterName, java.util.Map<String,Class<?>> map) throws SQLException {
+        connection.ensureLink();
         try {
             return delegate.getObject(parameterName, map);
         } catch (SQLException e) {
@@ -679,6 +782,7 @@ public final class GuardedCallableStatement extends GuardedPreparedStatement imp
 
     @Override
     public Ref getRef(String parameterName) throws SQLException {
+        connection.ensureLink();
         try {
             return delegate.getRef(parameterName);
         } catch (SQLException e) {
@@ -688,6 +792,7 @@ public final class GuardedCallableStatement extends GuardedPreparedStatement imp
 
     @Override
     public Blob getBlob(String parameterName) throws SQLException {
+        connection.ensureLink();
         try {
             return delegate.getBlob(parameterName);
         } catch (SQLException e) {
@@ -697,6 +802,7 @@ public final class GuardedCallableStatement extends GuardedPreparedStatement imp
 
     @Override
     public Clob getClob(String parameterName) throws SQLException {
+        connection.ensureLink();
         try {
             return delegate.getClob(parameterName);
         } catch (SQLException e) {
@@ -706,6 +812,7 @@ public final class GuardedCallableStatement extends GuardedPreparedStatement imp
 
     @Override
     public Array getArray(String parameterName) throws SQLException {
+        connection.ensureLink();
         try {
             return delegate.getArray(parameterName);
         } catch (SQLException e) {
@@ -715,6 +822,7 @@ public final class GuardedCallableStatement extends GuardedPreparedStatement imp
 
     @Override
     public java.sql.Date getDate(String parameterName, Calendar cal) throws SQLException {
+        connection.ensureLink();
         try {
             return delegate.getDate(parameterName, cal);
         } catch (SQLException e) {
@@ -724,6 +832,7 @@ public final class GuardedCallableStatement extends GuardedPreparedStatement imp
 
     @Override
     public java.sql.Time getTime(String parameterName, Calendar cal) throws SQLException {
+        connection.ensureLink();
         try {
             return delegate.getTime(parameterName, cal);
         } catch (SQLException e) {
@@ -733,6 +842,7 @@ public final class GuardedCallableStatement extends GuardedPreparedStatement imp
 
     @Override
     public java.sql.Timestamp getTimestamp(String parameterName, Calendar cal) throws SQLException {
+        connection.ensureLink();
         try {
             return delegate.getTimestamp(parameterName, cal);
         } catch (SQLException e) {
@@ -742,6 +852,7 @@ public final class GuardedCallableStatement extends GuardedPreparedStatement imp
 
     @Override
     public java.net.URL getURL(String parameterName) throws SQLException {
+        connection.ensureLink();
         try {
             return delegate.getURL(parameterName);
         } catch (SQLException e) {
@@ -751,6 +862,7 @@ public final class GuardedCallableStatement extends GuardedPreparedStatement imp
 
     @Override
     public RowId getRowId(int parameterIndex) throws SQLException {
+        connection.ensureLink();
         try {
             return delegate.getRowId(parameterIndex);
         } catch (SQLException e) {
@@ -760,6 +872,7 @@ public final class GuardedCallableStatement extends GuardedPreparedStatement imp
 
     @Override
     public RowId getRowId(String parameterName) throws SQLException {
+        connection.ensureLink();
         try {
             return delegate.getRowId(parameterName);
         } catch (SQLException e) {
@@ -769,8 +882,10 @@ public final class GuardedCallableStatement extends GuardedPreparedStatement imp
 
     @Override
     public void setRowId(String parameterName, RowId x) throws SQLException {
+        connection.ensureLink();
         try {
             delegate.setRowId(parameterName, x);
+            unreplayable();
         } catch (SQLException e) {
             throw failed(e, 0);
         }
@@ -778,9 +893,11 @@ public final class GuardedCallableStatement extends GuardedPreparedStatement imp
 
     @Override
     public void setNString(String parameterName, String value) throws SQLException {
+        connection.ensureLink();
         try {
             noteSize(value == null ? 0 : value.length());
             delegate.setNString(parameterName, value);
+            unreplayable();
         } catch (SQLException e) {
             throw failed(e, 0);
         }
@@ -788,9 +905,11 @@ public final class GuardedCallableStatement extends GuardedPreparedStatement imp
 
     @Override
     public void setNCharacterStream(String parameterName, Reader value, long length) throws SQLException {
+        connection.ensureLink();
         try {
             noteSize(length);
             delegate.setNCharacterStream(parameterName, value, length);
+            unreplayable();
         } catch (SQLException e) {
             throw failed(e, 0);
         }
@@ -798,8 +917,10 @@ public final class GuardedCallableStatement extends GuardedPreparedStatement imp
 
     @Override
     public void setNClob(String parameterName, NClob value) throws SQLException {
+        connection.ensureLink();
         try {
             delegate.setNClob(parameterName, value);
+            unreplayable();
         } catch (SQLException e) {
             throw failed(e, 0);
         }
@@ -807,9 +928,11 @@ public final class GuardedCallableStatement extends GuardedPreparedStatement imp
 
     @Override
     public void setClob(String parameterName, Reader reader, long length) throws SQLException {
+        connection.ensureLink();
         try {
             noteSize(length);
             delegate.setClob(parameterName, reader, length);
+            unreplayable();
         } catch (SQLException e) {
             throw failed(e, 0);
         }
@@ -817,9 +940,11 @@ public final class GuardedCallableStatement extends GuardedPreparedStatement imp
 
     @Override
     public void setBlob(String parameterName, InputStream inputStream, long length) throws SQLException {
+        connection.ensureLink();
         try {
             noteSize(length);
             delegate.setBlob(parameterName, inputStream, length);
+            unreplayable();
         } catch (SQLException e) {
             throw failed(e, 0);
         }
@@ -827,9 +952,11 @@ public final class GuardedCallableStatement extends GuardedPreparedStatement imp
 
     @Override
     public void setNClob(String parameterName, Reader reader, long length) throws SQLException {
+        connection.ensureLink();
         try {
             noteSize(length);
             delegate.setNClob(parameterName, reader, length);
+            unreplayable();
         } catch (SQLException e) {
             throw failed(e, 0);
         }
@@ -837,6 +964,7 @@ public final class GuardedCallableStatement extends GuardedPreparedStatement imp
 
     @Override
     public NClob getNClob(int parameterIndex) throws SQLException {
+        connection.ensureLink();
         try {
             return delegate.getNClob(parameterIndex);
         } catch (SQLException e) {
@@ -846,6 +974,7 @@ public final class GuardedCallableStatement extends GuardedPreparedStatement imp
 
     @Override
     public NClob getNClob(String parameterName) throws SQLException {
+        connection.ensureLink();
         try {
             return delegate.getNClob(parameterName);
         } catch (SQLException e) {
@@ -855,8 +984,10 @@ public final class GuardedCallableStatement extends GuardedPreparedStatement imp
 
     @Override
     public void setSQLXML(String parameterName, SQLXML xmlObject) throws SQLException {
+        connection.ensureLink();
         try {
             delegate.setSQLXML(parameterName, xmlObject);
+            unreplayable();
         } catch (SQLException e) {
             throw failed(e, 0);
         }
@@ -864,6 +995,7 @@ public final class GuardedCallableStatement extends GuardedPreparedStatement imp
 
     @Override
     public SQLXML getSQLXML(int parameterIndex) throws SQLException {
+        connection.ensureLink();
         try {
             return delegate.getSQLXML(parameterIndex);
         } catch (SQLException e) {
@@ -873,6 +1005,7 @@ public final class GuardedCallableStatement extends GuardedPreparedStatement imp
 
     @Override
     public SQLXML getSQLXML(String parameterName) throws SQLException {
+        connection.ensureLink();
         try {
             return delegate.getSQLXML(parameterName);
         } catch (SQLException e) {
@@ -882,6 +1015,7 @@ public final class GuardedCallableStatement extends GuardedPreparedStatement imp
 
     @Override
     public String getNString(int parameterIndex) throws SQLException {
+        connection.ensureLink();
         try {
             return delegate.getNString(parameterIndex);
         } catch (SQLException e) {
@@ -891,6 +1025,7 @@ public final class GuardedCallableStatement extends GuardedPreparedStatement imp
 
     @Override
     public String getNString(String parameterName) throws SQLException {
+        connection.ensureLink();
         try {
             return delegate.getNString(parameterName);
         } catch (SQLException e) {
@@ -900,6 +1035,7 @@ public final class GuardedCallableStatement extends GuardedPreparedStatement imp
 
     @Override
     public java.io.Reader getNCharacterStream(int parameterIndex) throws SQLException {
+        connection.ensureLink();
         try {
             return delegate.getNCharacterStream(parameterIndex);
         } catch (SQLException e) {
@@ -909,6 +1045,7 @@ public final class GuardedCallableStatement extends GuardedPreparedStatement imp
 
     @Override
     public java.io.Reader getNCharacterStream(String parameterName) throws SQLException {
+        connection.ensureLink();
         try {
             return delegate.getNCharacterStream(parameterName);
         } catch (SQLException e) {
@@ -918,6 +1055,7 @@ public final class GuardedCallableStatement extends GuardedPreparedStatement imp
 
     @Override
     public java.io.Reader getCharacterStream(int parameterIndex) throws SQLException {
+        connection.ensureLink();
         try {
             return delegate.getCharacterStream(parameterIndex);
         } catch (SQLException e) {
@@ -927,6 +1065,7 @@ public final class GuardedCallableStatement extends GuardedPreparedStatement imp
 
     @Override
     public java.io.Reader getCharacterStream(String parameterName) throws SQLException {
+        connection.ensureLink();
         try {
             return delegate.getCharacterStream(parameterName);
         } catch (SQLException e) {
@@ -936,8 +1075,10 @@ public final class GuardedCallableStatement extends GuardedPreparedStatement imp
 
     @Override
     public void setBlob(String parameterName, Blob x) throws SQLException {
+        connection.ensureLink();
         try {
             delegate.setBlob(parameterName, x);
+            unreplayable();
         } catch (SQLException e) {
             throw failed(e, 0);
         }
@@ -945,8 +1086,10 @@ public final class GuardedCallableStatement extends GuardedPreparedStatement imp
 
     @Override
     public void setClob(String parameterName, Clob x) throws SQLException {
+        connection.ensureLink();
         try {
             delegate.setClob(parameterName, x);
+            unreplayable();
         } catch (SQLException e) {
             throw failed(e, 0);
         }
@@ -954,9 +1097,11 @@ public final class GuardedCallableStatement extends GuardedPreparedStatement imp
 
     @Override
     public void setAsciiStream(String parameterName, java.io.InputStream x, long length) throws SQLException {
+        connection.ensureLink();
         try {
             noteSize(length);
             delegate.setAsciiStream(parameterName, x, length);
+            unreplayable();
         } catch (SQLException e) {
             throw failed(e, 0);
         }
@@ -964,9 +1109,11 @@ public final class GuardedCallableStatement extends GuardedPreparedStatement imp
 
     @Override
     public void setBinaryStream(String parameterName, java.io.InputStream x, long length) throws SQLException {
+        connection.ensureLink();
         try {
             noteSize(length);
             delegate.setBinaryStream(parameterName, x, length);
+            unreplayable();
         } catch (SQLException e) {
             throw failed(e, 0);
         }
@@ -974,9 +1121,11 @@ public final class GuardedCallableStatement extends GuardedPreparedStatement imp
 
     @Override
     public void setCharacterStream(String parameterName, java.io.Reader reader, long length) throws SQLException {
+        connection.ensureLink();
         try {
             noteSize(length);
             delegate.setCharacterStream(parameterName, reader, length);
+            unreplayable();
         } catch (SQLException e) {
             throw failed(e, 0);
         }
@@ -984,8 +1133,10 @@ public final class GuardedCallableStatement extends GuardedPreparedStatement imp
 
     @Override
     public void setAsciiStream(String parameterName, java.io.InputStream x) throws SQLException {
+        connection.ensureLink();
         try {
             delegate.setAsciiStream(parameterName, x);
+            unreplayable();
         } catch (SQLException e) {
             throw failed(e, 0);
         }
@@ -993,8 +1144,10 @@ public final class GuardedCallableStatement extends GuardedPreparedStatement imp
 
     @Override
     public void setBinaryStream(String parameterName, java.io.InputStream x) throws SQLException {
+        connection.ensureLink();
         try {
             delegate.setBinaryStream(parameterName, x);
+            unreplayable();
         } catch (SQLException e) {
             throw failed(e, 0);
         }
@@ -1002,8 +1155,10 @@ public final class GuardedCallableStatement extends GuardedPreparedStatement imp
 
     @Override
     public void setCharacterStream(String parameterName, java.io.Reader reader) throws SQLException {
+        connection.ensureLink();
         try {
             delegate.setCharacterStream(parameterName, reader);
+            unreplayable();
         } catch (SQLException e) {
             throw failed(e, 0);
         }
@@ -1011,8 +1166,10 @@ public final class GuardedCallableStatement extends GuardedPreparedStatement imp
 
     @Override
     public void setNCharacterStream(String parameterName, Reader value) throws SQLException {
+        connection.ensureLink();
         try {
             delegate.setNCharacterStream(parameterName, value);
+            unreplayable();
         } catch (SQLException e) {
             throw failed(e, 0);
         }
@@ -1020,8 +1177,10 @@ public final class GuardedCallableStatement extends GuardedPreparedStatement imp
 
     @Override
     public void setClob(String parameterName, Reader reader) throws SQLException {
+        connection.ensureLink();
         try {
             delegate.setClob(parameterName, reader);
+            unreplayable();
         } catch (SQLException e) {
             throw failed(e, 0);
         }
@@ -1029,8 +1188,10 @@ public final class GuardedCallableStatement extends GuardedPreparedStatement imp
 
     @Override
     public void setBlob(String parameterName, InputStream inputStream) throws SQLException {
+        connection.ensureLink();
         try {
             delegate.setBlob(parameterName, inputStream);
+            unreplayable();
         } catch (SQLException e) {
             throw failed(e, 0);
         }
@@ -1038,8 +1199,10 @@ public final class GuardedCallableStatement extends GuardedPreparedStatement imp
 
     @Override
     public void setNClob(String parameterName, Reader reader) throws SQLException {
+        connection.ensureLink();
         try {
             delegate.setNClob(parameterName, reader);
+            unreplayable();
         } catch (SQLException e) {
             throw failed(e, 0);
         }
@@ -1047,6 +1210,7 @@ public final class GuardedCallableStatement extends GuardedPreparedStatement imp
 
     @Override
     public <T> T getObject(int parameterIndex, Class<T> type) throws SQLException {
+        connection.ensureLink();
         try {
             return delegate.getObject(parameterIndex, type);
         } catch (SQLException e) {
@@ -1056,6 +1220,7 @@ public final class GuardedCallableStatement extends GuardedPreparedStatement imp
 
     @Override
     public <T> T getObject(String parameterName, Class<T> type) throws SQLException {
+        connection.ensureLink();
         try {
             return delegate.getObject(parameterName, type);
         } catch (SQLException e) {
@@ -1065,9 +1230,11 @@ public final class GuardedCallableStatement extends GuardedPreparedStatement imp
 
     @Override
     public void setObject(String parameterName, Object x, SQLType targetSqlType, int scaleOrLength) throws SQLException {
+        connection.ensureLink();
         try {
             noteSize(sizeOf(x));
             delegate.setObject(parameterName, x, targetSqlType, scaleOrLength);
+            unreplayable();
         } catch (SQLException e) {
             throw failed(e, 0);
         }
@@ -1075,9 +1242,11 @@ public final class GuardedCallableStatement extends GuardedPreparedStatement imp
 
     @Override
     public void setObject(String parameterName, Object x, SQLType targetSqlType) throws SQLException {
+        connection.ensureLink();
         try {
             noteSize(sizeOf(x));
             delegate.setObject(parameterName, x, targetSqlType);
+            unreplayable();
         } catch (SQLException e) {
             throw failed(e, 0);
         }
@@ -1085,6 +1254,7 @@ public final class GuardedCallableStatement extends GuardedPreparedStatement imp
 
     @Override
     public void registerOutParameter(int parameterIndex, SQLType sqlType) throws SQLException {
+        connection.ensureLink();
         try {
             delegate.registerOutParameter(parameterIndex, sqlType);
         } catch (SQLException e) {
@@ -1094,6 +1264,7 @@ public final class GuardedCallableStatement extends GuardedPreparedStatement imp
 
     @Override
     public void registerOutParameter(int parameterIndex, SQLType sqlType, int scale) throws SQLException {
+        connection.ensureLink();
         try {
             delegate.registerOutParameter(parameterIndex, sqlType, scale);
         } catch (SQLException e) {
@@ -1103,6 +1274,7 @@ public final class GuardedCallableStatement extends GuardedPreparedStatement imp
 
     @Override
     public void registerOutParameter(int parameterIndex, SQLType sqlType, String typeName) throws SQLException {
+        connection.ensureLink();
         try {
             delegate.registerOutParameter(parameterIndex, sqlType, typeName);
         } catch (SQLException e) {
@@ -1112,6 +1284,7 @@ public final class GuardedCallableStatement extends GuardedPreparedStatement imp
 
     @Override
     public void registerOutParameter(String parameterName, SQLType sqlType) throws SQLException {
+        connection.ensureLink();
         try {
             delegate.registerOutParameter(parameterName, sqlType);
         } catch (SQLException e) {
@@ -1121,6 +1294,7 @@ public final class GuardedCallableStatement extends GuardedPreparedStatement imp
 
     @Override
     public void registerOutParameter(String parameterName, SQLType sqlType, int scale) throws SQLException {
+        connection.ensureLink();
         try {
             delegate.registerOutParameter(parameterName, sqlType, scale);
         } catch (SQLException e) {
@@ -1130,6 +1304,7 @@ public final class GuardedCallableStatement extends GuardedPreparedStatement imp
 
     @Override
     public void registerOutParameter(String parameterName, SQLType sqlType, String typeName) throws SQLException {
+        connection.ensureLink();
         try {
             delegate.registerOutParameter(parameterName, sqlType, typeName);
         } catch (SQLException e) {

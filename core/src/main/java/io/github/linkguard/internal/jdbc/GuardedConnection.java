@@ -1,7 +1,12 @@
 package io.github.linkguard.internal.jdbc;
 
 import io.github.linkguard.Phase;
+import io.github.linkguard.Diagnosis;
+import io.github.linkguard.internal.LinkSource;
 import io.github.linkguard.internal.LostLinkHandler;
+import io.github.linkguard.internal.retry.Retrier;
+import io.github.linkguard.internal.retry.RetryPolicy;
+import io.github.linkguard.internal.retry.SqlStatements;
 import java.sql.Array;
 import java.sql.Blob;
 import java.sql.CallableStatement;
@@ -12,6 +17,8 @@ import java.sql.NClob;
 import java.sql.PreparedStatement;
 import java.sql.SQLClientInfoException;
 import java.sql.SQLException;
+import java.sql.SQLNonTransientConnectionException;
+import java.sql.SQLTransactionRollbackException;
 import java.sql.SQLWarning;
 import java.sql.SQLXML;
 import java.sql.Savepoint;
@@ -25,27 +32,53 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The application's connection: delegates every call to the pool's connection, records when the link
- * was last known good, and hands every failure to the {@link LostLinkHandler} with the phase it happened
- * in. Statements and metadata it creates are guarded too. Not thread-safe, like the connection it wraps.
+ * The application's connection. It delegates every call to a physical connection from the pool, records
+ * when the link was last known good, and hands every failure to the {@link LostLinkHandler} with the phase
+ * it happened in. After a lost link it stays usable: the broken physical connection is evicted, and the
+ * next call continues on a fresh one with the session state restored and the open statements re-created.
+ * Statements that are safe to run again are retried on the fresh link; a write whose outcome is unknown
+ * surfaces as SQLState {@code 08007}; inside a transaction every call fails until {@link #rollback()}.
+ * Not thread-safe, like the connection it wraps.
  */
 public final class GuardedConnection extends DelegatingWrapper implements Connection {
 
-    final Connection delegate;
+    /** The link works. */
+    private static final int OPEN = 0;
+    /** The link was lost outside a transaction: the next call gets a fresh one. */
+    private static final int LOST = 1;
+    /** The link was lost inside a transaction: the work is gone, calls fail until rollback(). */
+    private static final int TRANSACTION_LOST = 2;
+
+    private Connection delegate;
+    private final LinkSource link;
     private final LostLinkHandler handler;
     private final long acquiredNanos;
     private long lastGoodNanos;
+    private int state;
+    private boolean closed;
+    private boolean autoCommit;
+    private Boolean readOnly;
+    private Integer isolation;
+    private String catalog;
+    private String schema;
+    private Integer holdability;
+    private Executor networkExecutor;
+    private int networkTimeout = -1;
+    private GuardedStatement[] statements;
+    private int statementCount;
 
     /**
-     * @param handler diagnoses and reports this DataSource's failures
+     * @param link where fresh links come from after a lost one
      * @param delegate the pool's connection
      * @param acquiredNanos {@link System#nanoTime()} when the application asked for the connection
      */
-    public GuardedConnection(LostLinkHandler handler, Connection delegate, long acquiredNanos) {
-        this.handler = handler;
+    public GuardedConnection(LinkSource link, Connection delegate, long acquiredNanos) throws SQLException {
+        this.link = link;
+        this.handler = link.handler();
         this.delegate = delegate;
         this.acquiredNanos = acquiredNanos;
         this.lastGoodNanos = acquiredNanos;
+        this.autoCommit = delegate.getAutoCommit();
     }
 
     /** The link just answered: remember when. */
@@ -53,14 +86,198 @@ public final class GuardedConnection extends DelegatingWrapper implements Connec
         lastGoodNanos = System.nanoTime();
     }
 
+    /** Whether bound parameters must be kept, to re-bind them on a fresh link. */
+    boolean retries() {
+        return link.retrier().enabled();
+    }
+
+    /** Before a call: continues on a fresh link after a lost one, or refuses while a lost transaction is open. */
+    void ensureLink() throws SQLException {
+        if (state != OPEN) {
+            relink();
+        }
+    }
+
+    private void relink() throws SQLException {
+        if (closed) {
+            throw new SQLNonTransientConnectionException("Connection is closed", "08003");
+        }
+        if (state == TRANSACTION_LOST) {
+            throw new SQLTransactionRollbackException("LinkGuard: the link to the database was lost inside a "
+                    + "transaction and the server rolled the transaction back; call rollback() before using this "
+                    + "connection again", "40000");
+        }
+        adopt(link.connectWithRetries());
+    }
+
+    /** Continues on {@code fresh}: restores the session state and re-creates the open statements on it. */
+    private void adopt(Connection fresh) throws SQLException {
+        try {
+            if (fresh.getAutoCommit() != autoCommit) {
+                fresh.setAutoCommit(autoCommit);
+            }
+            if (readOnly != null) {
+                fresh.setReadOnly(readOnly);
+            }
+            if (isolation != null) {
+                fresh.setTransactionIsolation(isolation);
+            }
+            if (catalog != null) {
+                fresh.setCatalog(catalog);
+            }
+            if (schema != null) {
+                fresh.setSchema(schema);
+            }
+            if (holdability != null) {
+                fresh.setHoldability(holdability);
+            }
+            if (networkTimeout >= 0) {
+                fresh.setNetworkTimeout(networkExecutor, networkTimeout);
+            }
+            for (int i = 0; i < statementCount; i++) {
+                statements[i].reopen(fresh);
+            }
+        } catch (SQLException e) {
+            link.evict(fresh);
+            throw e;
+        }
+        delegate = fresh;
+        state = OPEN;
+        markGood();
+    }
+
+    /** The link is lost: the physical connection leaves for good; inside a transaction, so does the work. */
+    private void lost() {
+        if (state == OPEN) {
+            link.evict(delegate);
+        }
+        state = autoCommit ? LOST : TRANSACTION_LOST;
+    }
+
+    <T extends GuardedStatement> T register(T statement) {
+        if (statements == null) {
+            statements = new GuardedStatement[8];
+        } else if (statementCount == statements.length) {
+            statements = java.util.Arrays.copyOf(statements, statementCount * 2);
+        }
+        statements[statementCount++] = statement;
+        return statement;
+    }
+
+    void unregister(GuardedStatement statement) {
+        for (int i = statementCount - 1; i >= 0; i--) {
+            if (statements[i] == statement) {
+                System.arraycopy(statements, i + 1, statements, i, statementCount - i - 1);
+                statements[--statementCount] = null;
+                return;
+            }
+        }
+    }
+
     SQLException failed(SQLException failure, Phase phase) {
         return failed(failure, phase, 0, false);
     }
 
     SQLException failed(SQLException failure, Phase phase, long payloadBytes, boolean streamedResult) {
+        Diagnosis diagnosis = diagnose(failure, phase, payloadBytes, streamedResult);
+        if (diagnosis != null) {
+            if (!RetryPolicy.linkSurvives(diagnosis, failure)) {
+                lost();
+            }
+            handler.notRetried(diagnosis);
+        }
+        return failure;
+    }
+
+    private Diagnosis diagnose(SQLException failure, Phase phase, long payloadBytes, boolean streamedResult) {
         long now = System.nanoTime();
-        return handler.failed(failure, phase, TimeUnit.NANOSECONDS.toMillis(now - lastGoodNanos),
+        return handler.diagnose(failure, phase, TimeUnit.NANOSECONDS.toMillis(now - lastGoodNanos),
                 TimeUnit.NANOSECONDS.toMillis(now - acquiredNanos), payloadBytes, streamedResult);
+    }
+
+    /** A statement's execution, run again on a fresh link. */
+    @FunctionalInterface
+    interface Execution<T> {
+        T run() throws SQLException;
+    }
+
+    /**
+     * The failure path of an execution: a lost link is diagnosed; a statement that is safe to run again
+     * (auto-commit, and a read, declared idempotent, or known not to have run) is retried on fresh links
+     * with backoff; a write whose outcome is unknown surfaces as SQLState 08007.
+     *
+     * @param sql the statement's text, to tell reads from writes (null: unknown, a write)
+     * @param again runs the statement again on the current delegate, or null if it must not be retried
+     */
+    <T> T recover(SQLException failure, String sql, long payloadBytes, Execution<T> again) throws SQLException {
+        Diagnosis first = diagnose(failure, Phase.EXECUTE, payloadBytes, false);
+        if (first == null) {
+            throw failure;
+        }
+        if (RetryPolicy.linkSurvives(first, failure)) {
+            handler.notRetried(first);
+            throw failure;
+        }
+        lost();
+        boolean safe = SqlStatements.readOnly(sql) || SqlStatements.declaredIdempotent(sql)
+                || RetryPolicy.knownNotRun(first.cause());
+        if (state == TRANSACTION_LOST || again == null || !retries() || !safe
+                || !RetryPolicy.retriesStatement(first.cause())) {
+            handler.notRetried(first);
+            if (state == TRANSACTION_LOST || safe) {
+                throw failure;
+            }
+            throw outcomeUnknown(failure, first, "the statement");
+        }
+        Retrier.Attempts attempts = link.retrier().start(System.nanoTime());
+        SQLException last = failure;
+        while (attempts.another(last)) {
+            Connection fresh;
+            long connectStart = System.nanoTime();
+            try {
+                fresh = link.connect();
+            } catch (SQLException connectFailure) {
+                Diagnosis diagnosis = handler.diagnoseConnect(connectFailure,
+                        TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - connectStart));
+                if (diagnosis == null || !RetryPolicy.retriesConnect(diagnosis.cause())) {
+                    handler.notRetried(first);
+                    throw connectFailure;
+                }
+                last = connectFailure;
+                continue;
+            }
+            try {
+                adopt(fresh);
+                T result = again.run();
+                markGood();
+                attempts.succeeded();
+                handler.recovered(first, attempts.retries(), attempts.elapsedNanos());
+                return result;
+            } catch (SQLException retryFailure) {
+                Diagnosis diagnosis = diagnose(retryFailure, Phase.EXECUTE, payloadBytes, false);
+                if (diagnosis == null) {
+                    handler.notRetried(first);
+                    throw retryFailure;
+                }
+                lost();
+                if (!RetryPolicy.retriesStatement(diagnosis.cause())) {
+                    handler.notRetried(first);
+                    throw retryFailure;
+                }
+                last = retryFailure;
+            }
+        }
+        handler.exhausted(first, attempts.retries());
+        throw last;
+    }
+
+    /** A lost link after a write or commit was sent: whether it was applied is unknown (SQLState 08007). */
+    private static SQLException outcomeUnknown(SQLException failure, Diagnosis diagnosis, String what) {
+        SQLException unknown = new SQLNonTransientConnectionException("LinkGuard: the link to the database was lost "
+                + "after " + what + " was sent; whether the server applied it is unknown (transaction resolution "
+                + "unknown). It was not retried: check before repeating it. " + diagnosis.summary(), "08007",
+                failure);
+        return diagnosis.attachTo(unknown);
     }
 
     @Override
@@ -70,8 +287,9 @@ public final class GuardedConnection extends DelegatingWrapper implements Connec
 
     @Override
     public Statement createStatement() throws SQLException {
+        ensureLink();
         try {
-            return new GuardedStatement(this, delegate.createStatement());
+            return register(new GuardedStatement(this, delegate.createStatement(), null, physical -> physical.createStatement()));
         } catch (SQLException e) {
             throw failed(e, Phase.EXECUTE);
         }
@@ -79,8 +297,9 @@ public final class GuardedConnection extends DelegatingWrapper implements Connec
 
     @Override
     public PreparedStatement prepareStatement(String sql) throws SQLException {
+        ensureLink();
         try {
-            return new GuardedPreparedStatement(this, delegate.prepareStatement(sql));
+            return register(new GuardedPreparedStatement(this, delegate.prepareStatement(sql), sql, physical -> physical.prepareStatement(sql)));
         } catch (SQLException e) {
             throw failed(e, Phase.EXECUTE);
         }
@@ -88,8 +307,9 @@ public final class GuardedConnection extends DelegatingWrapper implements Connec
 
     @Override
     public CallableStatement prepareCall(String sql) throws SQLException {
+        ensureLink();
         try {
-            return new GuardedCallableStatement(this, delegate.prepareCall(sql));
+            return register(new GuardedCallableStatement(this, delegate.prepareCall(sql), sql, physical -> physical.prepareCall(sql)));
         } catch (SQLException e) {
             throw failed(e, Phase.EXECUTE);
         }
@@ -97,6 +317,7 @@ public final class GuardedConnection extends DelegatingWrapper implements Connec
 
     @Override
     public String nativeSQL(String sql) throws SQLException {
+        ensureLink();
         try {
             return delegate.nativeSQL(sql);
         } catch (SQLException e) {
@@ -106,8 +327,10 @@ public final class GuardedConnection extends DelegatingWrapper implements Connec
 
     @Override
     public void setAutoCommit(boolean autoCommit) throws SQLException {
+        ensureLink();
         try {
             delegate.setAutoCommit(autoCommit);
+            this.autoCommit = autoCommit;
         } catch (SQLException e) {
             throw failed(e, Phase.EXECUTE);
         }
@@ -115,6 +338,7 @@ public final class GuardedConnection extends DelegatingWrapper implements Connec
 
     @Override
     public boolean getAutoCommit() throws SQLException {
+        ensureLink();
         try {
             return delegate.getAutoCommit();
         } catch (SQLException e) {
@@ -124,26 +348,51 @@ public final class GuardedConnection extends DelegatingWrapper implements Connec
 
     @Override
     public void commit() throws SQLException {
+        ensureLink();
         try {
             delegate.commit();
             markGood();
         } catch (SQLException e) {
-            throw failed(e, Phase.COMMIT);
+            Diagnosis diagnosis = diagnose(e, Phase.COMMIT, 0, false);
+            if (diagnosis == null) {
+                throw e;
+            }
+            lost();
+            state = LOST; // the transaction is over, one way or the other
+            handler.notRetried(diagnosis);
+            throw outcomeUnknown(e, diagnosis, "COMMIT");
         }
     }
 
     @Override
     public void rollback() throws SQLException {
+        if (state != OPEN) {
+            state = closed ? state : LOST; // the server rolled back when the link broke
+            return;
+        }
         try {
             delegate.rollback();
             markGood();
         } catch (SQLException e) {
-            throw failed(e, Phase.ROLLBACK);
+            Diagnosis diagnosis = diagnose(e, Phase.ROLLBACK, 0, false);
+            if (diagnosis == null) {
+                throw e;
+            }
+            lost();
+            state = LOST; // a transaction whose link breaks is rolled back by the server: the rollback happened
+            handler.notRetried(diagnosis);
         }
     }
 
     @Override
     public void close() throws SQLException {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        if (state != OPEN) {
+            return; // the physical connection was evicted when the link was lost
+        }
         try {
             delegate.close();
         } catch (SQLException e) {
@@ -153,6 +402,9 @@ public final class GuardedConnection extends DelegatingWrapper implements Connec
 
     @Override
     public boolean isClosed() throws SQLException {
+        if (closed || state != OPEN) {
+            return closed;
+        }
         try {
             return delegate.isClosed();
         } catch (SQLException e) {
@@ -162,6 +414,7 @@ public final class GuardedConnection extends DelegatingWrapper implements Connec
 
     @Override
     public DatabaseMetaData getMetaData() throws SQLException {
+        ensureLink();
         try {
             return new GuardedDatabaseMetaData(this, delegate.getMetaData());
         } catch (SQLException e) {
@@ -171,8 +424,10 @@ public final class GuardedConnection extends DelegatingWrapper implements Connec
 
     @Override
     public void setReadOnly(boolean readOnly) throws SQLException {
+        ensureLink();
         try {
             delegate.setReadOnly(readOnly);
+            this.readOnly = readOnly;
         } catch (SQLException e) {
             throw failed(e, Phase.EXECUTE);
         }
@@ -180,6 +435,7 @@ public final class GuardedConnection extends DelegatingWrapper implements Connec
 
     @Override
     public boolean isReadOnly() throws SQLException {
+        ensureLink();
         try {
             return delegate.isReadOnly();
         } catch (SQLException e) {
@@ -189,8 +445,10 @@ public final class GuardedConnection extends DelegatingWrapper implements Connec
 
     @Override
     public void setCatalog(String catalog) throws SQLException {
+        ensureLink();
         try {
             delegate.setCatalog(catalog);
+            this.catalog = catalog;
         } catch (SQLException e) {
             throw failed(e, Phase.EXECUTE);
         }
@@ -198,6 +456,7 @@ public final class GuardedConnection extends DelegatingWrapper implements Connec
 
     @Override
     public String getCatalog() throws SQLException {
+        ensureLink();
         try {
             return delegate.getCatalog();
         } catch (SQLException e) {
@@ -207,8 +466,10 @@ public final class GuardedConnection extends DelegatingWrapper implements Connec
 
     @Override
     public void setTransactionIsolation(int level) throws SQLException {
+        ensureLink();
         try {
             delegate.setTransactionIsolation(level);
+            this.isolation = level;
         } catch (SQLException e) {
             throw failed(e, Phase.EXECUTE);
         }
@@ -216,6 +477,7 @@ public final class GuardedConnection extends DelegatingWrapper implements Connec
 
     @Override
     public int getTransactionIsolation() throws SQLException {
+        ensureLink();
         try {
             return delegate.getTransactionIsolation();
         } catch (SQLException e) {
@@ -225,6 +487,7 @@ public final class GuardedConnection extends DelegatingWrapper implements Connec
 
     @Override
     public SQLWarning getWarnings() throws SQLException {
+        ensureLink();
         try {
             return delegate.getWarnings();
         } catch (SQLException e) {
@@ -234,6 +497,7 @@ public final class GuardedConnection extends DelegatingWrapper implements Connec
 
     @Override
     public void clearWarnings() throws SQLException {
+        ensureLink();
         try {
             delegate.clearWarnings();
         } catch (SQLException e) {
@@ -243,8 +507,9 @@ public final class GuardedConnection extends DelegatingWrapper implements Connec
 
     @Override
     public Statement createStatement(int resultSetType, int resultSetConcurrency) throws SQLException {
+        ensureLink();
         try {
-            return new GuardedStatement(this, delegate.createStatement(resultSetType, resultSetConcurrency));
+            return register(new GuardedStatement(this, delegate.createStatement(resultSetType, resultSetConcurrency), null, physical -> physical.createStatement(resultSetType, resultSetConcurrency)));
         } catch (SQLException e) {
             throw failed(e, Phase.EXECUTE);
         }
@@ -252,8 +517,9 @@ public final class GuardedConnection extends DelegatingWrapper implements Connec
 
     @Override
     public PreparedStatement prepareStatement(String sql, int resultSetType, int resultSetConcurrency) throws SQLException {
+        ensureLink();
         try {
-            return new GuardedPreparedStatement(this, delegate.prepareStatement(sql, resultSetType, resultSetConcurrency));
+            return register(new GuardedPreparedStatement(this, delegate.prepareStatement(sql, resultSetType, resultSetConcurrency), sql, physical -> physical.prepareStatement(sql, resultSetType, resultSetConcurrency)));
         } catch (SQLException e) {
             throw failed(e, Phase.EXECUTE);
         }
@@ -261,8 +527,9 @@ public final class GuardedConnection extends DelegatingWrapper implements Connec
 
     @Override
     public CallableStatement prepareCall(String sql, int resultSetType, int resultSetConcurrency) throws SQLException {
+        ensureLink();
         try {
-            return new GuardedCallableStatement(this, delegate.prepareCall(sql, resultSetType, resultSetConcurrency));
+            return register(new GuardedCallableStatement(this, delegate.prepareCall(sql, resultSetType, resultSetConcurrency), sql, physical -> physical.prepareCall(sql, resultSetType, resultSetConcurrency)));
         } catch (SQLException e) {
             throw failed(e, Phase.EXECUTE);
         }
@@ -279,6 +546,7 @@ public final class GuardedConnection extends DelegatingWrapper implements Connec
 
     @Override
     public void setTypeMap(java.util.Map<String,Class<?>> map) throws SQLException {
+        ensureLink();
         try {
             delegate.setTypeMap(map);
         } catch (SQLException e) {
@@ -288,8 +556,10 @@ public final class GuardedConnection extends DelegatingWrapper implements Connec
 
     @Override
     public void setHoldability(int holdability) throws SQLException {
+        ensureLink();
         try {
             delegate.setHoldability(holdability);
+            this.holdability = holdability;
         } catch (SQLException e) {
             throw failed(e, Phase.EXECUTE);
         }
@@ -297,6 +567,7 @@ public final class GuardedConnection extends DelegatingWrapper implements Connec
 
     @Override
     public int getHoldability() throws SQLException {
+        ensureLink();
         try {
             return delegate.getHoldability();
         } catch (SQLException e) {
@@ -306,6 +577,7 @@ public final class GuardedConnection extends DelegatingWrapper implements Connec
 
     @Override
     public Savepoint setSavepoint() throws SQLException {
+        ensureLink();
         try {
             return delegate.setSavepoint();
         } catch (SQLException e) {
@@ -315,6 +587,7 @@ public final class GuardedConnection extends DelegatingWrapper implements Connec
 
     @Override
     public Savepoint setSavepoint(String name) throws SQLException {
+        ensureLink();
         try {
             return delegate.setSavepoint(name);
         } catch (SQLException e) {
@@ -324,6 +597,7 @@ public final class GuardedConnection extends DelegatingWrapper implements Connec
 
     @Override
     public void rollback(Savepoint savepoint) throws SQLException {
+        ensureLink();
         try {
             delegate.rollback(savepoint);
             markGood();
@@ -334,6 +608,7 @@ public final class GuardedConnection extends DelegatingWrapper implements Connec
 
     @Override
     public void releaseSavepoint(Savepoint savepoint) throws SQLException {
+        ensureLink();
         try {
             delegate.releaseSavepoint(savepoint);
         } catch (SQLException e) {
@@ -343,8 +618,9 @@ public final class GuardedConnection extends DelegatingWrapper implements Connec
 
     @Override
     public Statement createStatement(int resultSetType, int resultSetConcurrency, int resultSetHoldability) throws SQLException {
+        ensureLink();
         try {
-            return new GuardedStatement(this, delegate.createStatement(resultSetType, resultSetConcurrency, resultSetHoldability));
+            return register(new GuardedStatement(this, delegate.createStatement(resultSetType, resultSetConcurrency, resultSetHoldability), null, physical -> physical.createStatement(resultSetType, resultSetConcurrency, resultSetHoldability)));
         } catch (SQLException e) {
             throw failed(e, Phase.EXECUTE);
         }
@@ -352,8 +628,9 @@ public final class GuardedConnection extends DelegatingWrapper implements Connec
 
     @Override
     public PreparedStatement prepareStatement(String sql, int resultSetType, int resultSetConcurrency, int resultSetHoldability) throws SQLException {
+        ensureLink();
         try {
-            return new GuardedPreparedStatement(this, delegate.prepareStatement(sql, resultSetType, resultSetConcurrency, resultSetHoldability));
+            return register(new GuardedPreparedStatement(this, delegate.prepareStatement(sql, resultSetType, resultSetConcurrency, resultSetHoldability), sql, physical -> physical.prepareStatement(sql, resultSetType, resultSetConcurrency, resultSetHoldability)));
         } catch (SQLException e) {
             throw failed(e, Phase.EXECUTE);
         }
@@ -361,8 +638,9 @@ public final class GuardedConnection extends DelegatingWrapper implements Connec
 
     @Override
     public CallableStatement prepareCall(String sql, int resultSetType, int resultSetConcurrency, int resultSetHoldability) throws SQLException {
+        ensureLink();
         try {
-            return new GuardedCallableStatement(this, delegate.prepareCall(sql, resultSetType, resultSetConcurrency, resultSetHoldability));
+            return register(new GuardedCallableStatement(this, delegate.prepareCall(sql, resultSetType, resultSetConcurrency, resultSetHoldability), sql, physical -> physical.prepareCall(sql, resultSetType, resultSetConcurrency, resultSetHoldability)));
         } catch (SQLException e) {
             throw failed(e, Phase.EXECUTE);
         }
@@ -370,8 +648,9 @@ public final class GuardedConnection extends DelegatingWrapper implements Connec
 
     @Override
     public PreparedStatement prepareStatement(String sql, int autoGeneratedKeys) throws SQLException {
+        ensureLink();
         try {
-            return new GuardedPreparedStatement(this, delegate.prepareStatement(sql, autoGeneratedKeys));
+            return register(new GuardedPreparedStatement(this, delegate.prepareStatement(sql, autoGeneratedKeys), sql, physical -> physical.prepareStatement(sql, autoGeneratedKeys)));
         } catch (SQLException e) {
             throw failed(e, Phase.EXECUTE);
         }
@@ -379,8 +658,9 @@ public final class GuardedConnection extends DelegatingWrapper implements Connec
 
     @Override
     public PreparedStatement prepareStatement(String sql, int[] columnIndexes) throws SQLException {
+        ensureLink();
         try {
-            return new GuardedPreparedStatement(this, delegate.prepareStatement(sql, columnIndexes));
+            return register(new GuardedPreparedStatement(this, delegate.prepareStatement(sql, columnIndexes), sql, physical -> physical.prepareStatement(sql, columnIndexes)));
         } catch (SQLException e) {
             throw failed(e, Phase.EXECUTE);
         }
@@ -388,8 +668,9 @@ public final class GuardedConnection extends DelegatingWrapper implements Connec
 
     @Override
     public PreparedStatement prepareStatement(String sql, String[] columnNames) throws SQLException {
+        ensureLink();
         try {
-            return new GuardedPreparedStatement(this, delegate.prepareStatement(sql, columnNames));
+            return register(new GuardedPreparedStatement(this, delegate.prepareStatement(sql, columnNames), sql, physical -> physical.prepareStatement(sql, columnNames)));
         } catch (SQLException e) {
             throw failed(e, Phase.EXECUTE);
         }
@@ -397,6 +678,7 @@ public final class GuardedConnection extends DelegatingWrapper implements Connec
 
     @Override
     public Clob createClob() throws SQLException {
+        ensureLink();
         try {
             return delegate.createClob();
         } catch (SQLException e) {
@@ -406,6 +688,7 @@ public final class GuardedConnection extends DelegatingWrapper implements Connec
 
     @Override
     public Blob createBlob() throws SQLException {
+        ensureLink();
         try {
             return delegate.createBlob();
         } catch (SQLException e) {
@@ -415,6 +698,7 @@ public final class GuardedConnection extends DelegatingWrapper implements Connec
 
     @Override
     public NClob createNClob() throws SQLException {
+        ensureLink();
         try {
             return delegate.createNClob();
         } catch (SQLException e) {
@@ -424,6 +708,7 @@ public final class GuardedConnection extends DelegatingWrapper implements Connec
 
     @Override
     public SQLXML createSQLXML() throws SQLException {
+        ensureLink();
         try {
             return delegate.createSQLXML();
         } catch (SQLException e) {
@@ -433,6 +718,13 @@ public final class GuardedConnection extends DelegatingWrapper implements Connec
 
     @Override
     public boolean isValid(int timeout) throws SQLException {
+        if (state != OPEN) {
+            try {
+                relink();
+            } catch (SQLException e) {
+                return false;
+            }
+        }
         try {
             return delegate.isValid(timeout);
         } catch (SQLException e) {
@@ -452,6 +744,7 @@ public final class GuardedConnection extends DelegatingWrapper implements Connec
 
     @Override
     public String getClientInfo(String name) throws SQLException {
+        ensureLink();
         try {
             return delegate.getClientInfo(name);
         } catch (SQLException e) {
@@ -461,6 +754,7 @@ public final class GuardedConnection extends DelegatingWrapper implements Connec
 
     @Override
     public Properties getClientInfo() throws SQLException {
+        ensureLink();
         try {
             return delegate.getClientInfo();
         } catch (SQLException e) {
@@ -470,6 +764,7 @@ public final class GuardedConnection extends DelegatingWrapper implements Connec
 
     @Override
     public Array createArrayOf(String typeName, Object[] elements) throws SQLException {
+        ensureLink();
         try {
             return delegate.createArrayOf(typeName, elements);
         } catch (SQLException e) {
@@ -479,6 +774,7 @@ public final class GuardedConnection extends DelegatingWrapper implements Connec
 
     @Override
     public Struct createStruct(String typeName, Object[] attributes) throws SQLException {
+        ensureLink();
         try {
             return delegate.createStruct(typeName, attributes);
         } catch (SQLException e) {
@@ -488,8 +784,10 @@ public final class GuardedConnection extends DelegatingWrapper implements Connec
 
     @Override
     public void setSchema(String schema) throws SQLException {
+        ensureLink();
         try {
             delegate.setSchema(schema);
+            this.schema = schema;
         } catch (SQLException e) {
             throw failed(e, Phase.EXECUTE);
         }
@@ -497,6 +795,7 @@ public final class GuardedConnection extends DelegatingWrapper implements Connec
 
     @Override
     public String getSchema() throws SQLException {
+        ensureLink();
         try {
             return delegate.getSchema();
         } catch (SQLException e) {
@@ -515,8 +814,11 @@ public final class GuardedConnection extends DelegatingWrapper implements Connec
 
     @Override
     public void setNetworkTimeout(Executor executor, int milliseconds) throws SQLException {
+        ensureLink();
         try {
             delegate.setNetworkTimeout(executor, milliseconds);
+            this.networkExecutor = executor;
+            this.networkTimeout = milliseconds;
         } catch (SQLException e) {
             throw failed(e, Phase.EXECUTE);
         }
@@ -524,6 +826,7 @@ public final class GuardedConnection extends DelegatingWrapper implements Connec
 
     @Override
     public int getNetworkTimeout() throws SQLException {
+        ensureLink();
         try {
             return delegate.getNetworkTimeout();
         } catch (SQLException e) {
@@ -533,6 +836,7 @@ public final class GuardedConnection extends DelegatingWrapper implements Connec
 
     @Override
     public void beginRequest() throws SQLException {
+        ensureLink();
         try {
             delegate.beginRequest();
         } catch (SQLException e) {
@@ -542,6 +846,7 @@ public final class GuardedConnection extends DelegatingWrapper implements Connec
 
     @Override
     public void endRequest() throws SQLException {
+        ensureLink();
         try {
             delegate.endRequest();
         } catch (SQLException e) {
@@ -551,6 +856,7 @@ public final class GuardedConnection extends DelegatingWrapper implements Connec
 
     @Override
     public boolean setShardingKeyIfValid(ShardingKey shardingKey, ShardingKey superShardingKey, int timeout) throws SQLException {
+        ensureLink();
         try {
             return delegate.setShardingKeyIfValid(shardingKey, superShardingKey, timeout);
         } catch (SQLException e) {
@@ -560,6 +866,7 @@ public final class GuardedConnection extends DelegatingWrapper implements Connec
 
     @Override
     public boolean setShardingKeyIfValid(ShardingKey shardingKey, int timeout) throws SQLException {
+        ensureLink();
         try {
             return delegate.setShardingKeyIfValid(shardingKey, timeout);
         } catch (SQLException e) {
@@ -569,6 +876,7 @@ public final class GuardedConnection extends DelegatingWrapper implements Connec
 
     @Override
     public void setShardingKey(ShardingKey shardingKey, ShardingKey superShardingKey) throws SQLException {
+        ensureLink();
         try {
             delegate.setShardingKey(shardingKey, superShardingKey);
         } catch (SQLException e) {
@@ -578,6 +886,7 @@ public final class GuardedConnection extends DelegatingWrapper implements Connec
 
     @Override
     public void setShardingKey(ShardingKey shardingKey) throws SQLException {
+        ensureLink();
         try {
             delegate.setShardingKey(shardingKey);
         } catch (SQLException e) {

@@ -19,7 +19,9 @@ import java.sql.SQLException;
 import java.sql.SQLType;
 import java.sql.SQLXML;
 import java.sql.Time;
+import java.sql.Statement;
 import java.sql.Timestamp;
+import java.util.Arrays;
 import java.util.Calendar;
 
 /**
@@ -29,11 +31,55 @@ import java.util.Calendar;
  */
 public class GuardedPreparedStatement extends GuardedStatement implements PreparedStatement {
 
-    private final PreparedStatement delegate;
+    /** Binds one parameter again on a re-created statement. */
+    @FunctionalInterface
+    interface Binding {
+        void apply(PreparedStatement statement) throws SQLException;
+    }
 
-    GuardedPreparedStatement(GuardedConnection connection, PreparedStatement delegate) {
-        super(connection, delegate);
+    private PreparedStatement delegate;
+    /** The parameters bound, by index, kept while retries are on; null until the first. */
+    private Binding[] bindings;
+    /** A stream or reader was bound: it cannot be read twice, so it cannot be re-bound. */
+    private boolean unreplayable;
+
+    GuardedPreparedStatement(GuardedConnection connection, PreparedStatement delegate, String sql, Recipe recipe) {
+        super(connection, delegate, sql, recipe);
         this.delegate = delegate;
+    }
+
+    final void bind(int parameterIndex, Binding binding) {
+        if (!connection.retries() || parameterIndex < 1) {
+            return;
+        }
+        if (bindings == null || parameterIndex > bindings.length) {
+            bindings = Arrays.copyOf(bindings == null ? new Binding[0] : bindings, Math.max(parameterIndex, 8));
+        }
+        bindings[parameterIndex - 1] = binding;
+    }
+
+    final void unreplayable() {
+        unreplayable = true;
+    }
+
+    private void forgetBindings() {
+        if (bindings != null) {
+            Arrays.fill(bindings, null);
+        }
+        unreplayable = false;
+    }
+
+    @Override
+    void replace(Statement fresh) throws SQLException {
+        super.replace(fresh);
+        delegate = (PreparedStatement) fresh;
+        if (bindings != null && !unreplayable) {
+            for (Binding binding : bindings) {
+                if (binding != null) {
+                    binding.apply(delegate);
+                }
+            }
+        }
     }
 
     final void noteSize(long bytes) {
@@ -51,30 +97,34 @@ public class GuardedPreparedStatement extends GuardedStatement implements Prepar
 
     @Override
     public ResultSet executeQuery() throws SQLException {
+        connection.ensureLink();
         try {
             ResultSet result = results(delegate.executeQuery());
             connection.markGood();
             return result;
         } catch (SQLException e) {
-            throw failed(e, payloadBytes());
+            return connection.recover(e, this.sql, payloadBytes(), () -> results(delegate.executeQuery()));
         }
     }
 
     @Override
     public int executeUpdate() throws SQLException {
+        connection.ensureLink();
         try {
             int result = delegate.executeUpdate();
             connection.markGood();
             return result;
         } catch (SQLException e) {
-            throw failed(e, payloadBytes());
+            return connection.recover(e, this.sql, payloadBytes(), () -> delegate.executeUpdate());
         }
     }
 
     @Override
     public void setNull(int parameterIndex, int sqlType) throws SQLException {
+        connection.ensureLink();
         try {
             delegate.setNull(parameterIndex, sqlType);
+            bind(parameterIndex, statement -> statement.setNull(parameterIndex, sqlType));
         } catch (SQLException e) {
             throw failed(e, 0);
         }
@@ -82,8 +132,10 @@ public class GuardedPreparedStatement extends GuardedStatement implements Prepar
 
     @Override
     public void setBoolean(int parameterIndex, boolean x) throws SQLException {
+        connection.ensureLink();
         try {
             delegate.setBoolean(parameterIndex, x);
+            bind(parameterIndex, statement -> statement.setBoolean(parameterIndex, x));
         } catch (SQLException e) {
             throw failed(e, 0);
         }
@@ -91,8 +143,10 @@ public class GuardedPreparedStatement extends GuardedStatement implements Prepar
 
     @Override
     public void setByte(int parameterIndex, byte x) throws SQLException {
+        connection.ensureLink();
         try {
             delegate.setByte(parameterIndex, x);
+            bind(parameterIndex, statement -> statement.setByte(parameterIndex, x));
         } catch (SQLException e) {
             throw failed(e, 0);
         }
@@ -100,8 +154,10 @@ public class GuardedPreparedStatement extends GuardedStatement implements Prepar
 
     @Override
     public void setShort(int parameterIndex, short x) throws SQLException {
+        connection.ensureLink();
         try {
             delegate.setShort(parameterIndex, x);
+            bind(parameterIndex, statement -> statement.setShort(parameterIndex, x));
         } catch (SQLException e) {
             throw failed(e, 0);
         }
@@ -109,8 +165,10 @@ public class GuardedPreparedStatement extends GuardedStatement implements Prepar
 
     @Override
     public void setInt(int parameterIndex, int x) throws SQLException {
+        connection.ensureLink();
         try {
             delegate.setInt(parameterIndex, x);
+            bind(parameterIndex, statement -> statement.setInt(parameterIndex, x));
         } catch (SQLException e) {
             throw failed(e, 0);
         }
@@ -118,8 +176,10 @@ public class GuardedPreparedStatement extends GuardedStatement implements Prepar
 
     @Override
     public void setLong(int parameterIndex, long x) throws SQLException {
+        connection.ensureLink();
         try {
             delegate.setLong(parameterIndex, x);
+            bind(parameterIndex, statement -> statement.setLong(parameterIndex, x));
         } catch (SQLException e) {
             throw failed(e, 0);
         }
@@ -127,8 +187,10 @@ public class GuardedPreparedStatement extends GuardedStatement implements Prepar
 
     @Override
     public void setFloat(int parameterIndex, float x) throws SQLException {
+        connection.ensureLink();
         try {
             delegate.setFloat(parameterIndex, x);
+            bind(parameterIndex, statement -> statement.setFloat(parameterIndex, x));
         } catch (SQLException e) {
             throw failed(e, 0);
         }
@@ -136,8 +198,10 @@ public class GuardedPreparedStatement extends GuardedStatement implements Prepar
 
     @Override
     public void setDouble(int parameterIndex, double x) throws SQLException {
+        connection.ensureLink();
         try {
             delegate.setDouble(parameterIndex, x);
+            bind(parameterIndex, statement -> statement.setDouble(parameterIndex, x));
         } catch (SQLException e) {
             throw failed(e, 0);
         }
@@ -145,8 +209,10 @@ public class GuardedPreparedStatement extends GuardedStatement implements Prepar
 
     @Override
     public void setBigDecimal(int parameterIndex, BigDecimal x) throws SQLException {
+        connection.ensureLink();
         try {
             delegate.setBigDecimal(parameterIndex, x);
+            bind(parameterIndex, statement -> statement.setBigDecimal(parameterIndex, x));
         } catch (SQLException e) {
             throw failed(e, 0);
         }
@@ -154,9 +220,11 @@ public class GuardedPreparedStatement extends GuardedStatement implements Prepar
 
     @Override
     public void setString(int parameterIndex, String x) throws SQLException {
+        connection.ensureLink();
         try {
             noteSize(x == null ? 0 : x.length());
             delegate.setString(parameterIndex, x);
+            bind(parameterIndex, statement -> statement.setString(parameterIndex, x));
         } catch (SQLException e) {
             throw failed(e, 0);
         }
@@ -164,9 +232,11 @@ public class GuardedPreparedStatement extends GuardedStatement implements Prepar
 
     @Override
     public void setBytes(int parameterIndex, byte[] x) throws SQLException {
+        connection.ensureLink();
         try {
             noteSize(x == null ? 0 : x.length);
             delegate.setBytes(parameterIndex, x);
+            bind(parameterIndex, statement -> statement.setBytes(parameterIndex, x));
         } catch (SQLException e) {
             throw failed(e, 0);
         }
@@ -174,8 +244,10 @@ public class GuardedPreparedStatement extends GuardedStatement implements Prepar
 
     @Override
     public void setDate(int parameterIndex, java.sql.Date x) throws SQLException {
+        connection.ensureLink();
         try {
             delegate.setDate(parameterIndex, x);
+            bind(parameterIndex, statement -> statement.setDate(parameterIndex, x));
         } catch (SQLException e) {
             throw failed(e, 0);
         }
@@ -183,8 +255,10 @@ public class GuardedPreparedStatement extends GuardedStatement implements Prepar
 
     @Override
     public void setTime(int parameterIndex, java.sql.Time x) throws SQLException {
+        connection.ensureLink();
         try {
             delegate.setTime(parameterIndex, x);
+            bind(parameterIndex, statement -> statement.setTime(parameterIndex, x));
         } catch (SQLException e) {
             throw failed(e, 0);
         }
@@ -192,8 +266,10 @@ public class GuardedPreparedStatement extends GuardedStatement implements Prepar
 
     @Override
     public void setTimestamp(int parameterIndex, java.sql.Timestamp x) throws SQLException {
+        connection.ensureLink();
         try {
             delegate.setTimestamp(parameterIndex, x);
+            bind(parameterIndex, statement -> statement.setTimestamp(parameterIndex, x));
         } catch (SQLException e) {
             throw failed(e, 0);
         }
@@ -201,9 +277,11 @@ public class GuardedPreparedStatement extends GuardedStatement implements Prepar
 
     @Override
     public void setAsciiStream(int parameterIndex, java.io.InputStream x, int length) throws SQLException {
+        connection.ensureLink();
         try {
             noteSize(length);
             delegate.setAsciiStream(parameterIndex, x, length);
+            bind(parameterIndex, statement -> statement.setAsciiStream(parameterIndex, x, length));
         } catch (SQLException e) {
             throw failed(e, 0);
         }
@@ -211,8 +289,10 @@ public class GuardedPreparedStatement extends GuardedStatement implements Prepar
 
     @Override
     public void setUnicodeStream(int parameterIndex, java.io.InputStream x, int length) throws SQLException {
+        connection.ensureLink();
         try {
             delegate.setUnicodeStream(parameterIndex, x, length);
+            bind(parameterIndex, statement -> statement.setUnicodeStream(parameterIndex, x, length));
         } catch (SQLException e) {
             throw failed(e, 0);
         }
@@ -220,9 +300,11 @@ public class GuardedPreparedStatement extends GuardedStatement implements Prepar
 
     @Override
     public void setBinaryStream(int parameterIndex, java.io.InputStream x, int length) throws SQLException {
+        connection.ensureLink();
         try {
             noteSize(length);
             delegate.setBinaryStream(parameterIndex, x, length);
+            bind(parameterIndex, statement -> statement.setBinaryStream(parameterIndex, x, length));
         } catch (SQLException e) {
             throw failed(e, 0);
         }
@@ -230,9 +312,11 @@ public class GuardedPreparedStatement extends GuardedStatement implements Prepar
 
     @Override
     public void clearParameters() throws SQLException {
+        connection.ensureLink();
         try {
             delegate.clearParameters();
             largestParameter = 0;
+            forgetBindings();
         } catch (SQLException e) {
             throw failed(e, 0);
         }
@@ -240,9 +324,11 @@ public class GuardedPreparedStatement extends GuardedStatement implements Prepar
 
     @Override
     public void setObject(int parameterIndex, Object x, int targetSqlType) throws SQLException {
+        connection.ensureLink();
         try {
             noteSize(sizeOf(x));
             delegate.setObject(parameterIndex, x, targetSqlType);
+            bind(parameterIndex, statement -> statement.setObject(parameterIndex, x, targetSqlType));
         } catch (SQLException e) {
             throw failed(e, 0);
         }
@@ -250,9 +336,11 @@ public class GuardedPreparedStatement extends GuardedStatement implements Prepar
 
     @Override
     public void setObject(int parameterIndex, Object x) throws SQLException {
+        connection.ensureLink();
         try {
             noteSize(sizeOf(x));
             delegate.setObject(parameterIndex, x);
+            bind(parameterIndex, statement -> statement.setObject(parameterIndex, x));
         } catch (SQLException e) {
             throw failed(e, 0);
         }
@@ -260,17 +348,19 @@ public class GuardedPreparedStatement extends GuardedStatement implements Prepar
 
     @Override
     public boolean execute() throws SQLException {
+        connection.ensureLink();
         try {
             boolean result = delegate.execute();
             connection.markGood();
             return result;
         } catch (SQLException e) {
-            throw failed(e, payloadBytes());
+            return connection.recover(e, this.sql, payloadBytes(), () -> delegate.execute());
         }
     }
 
     @Override
     public void addBatch() throws SQLException {
+        connection.ensureLink();
         try {
             delegate.addBatch();
         } catch (SQLException e) {
@@ -280,9 +370,11 @@ public class GuardedPreparedStatement extends GuardedStatement implements Prepar
 
     @Override
     public void setCharacterStream(int parameterIndex, java.io.Reader reader, int length) throws SQLException {
+        connection.ensureLink();
         try {
             noteSize(length);
             delegate.setCharacterStream(parameterIndex, reader, length);
+            bind(parameterIndex, statement -> statement.setCharacterStream(parameterIndex, reader, length));
         } catch (SQLException e) {
             throw failed(e, 0);
         }
@@ -290,8 +382,10 @@ public class GuardedPreparedStatement extends GuardedStatement implements Prepar
 
     @Override
     public void setRef(int parameterIndex, Ref x) throws SQLException {
+        connection.ensureLink();
         try {
             delegate.setRef(parameterIndex, x);
+            bind(parameterIndex, statement -> statement.setRef(parameterIndex, x));
         } catch (SQLException e) {
             throw failed(e, 0);
         }
@@ -299,8 +393,10 @@ public class GuardedPreparedStatement extends GuardedStatement implements Prepar
 
     @Override
     public void setBlob(int parameterIndex, Blob x) throws SQLException {
+        connection.ensureLink();
         try {
             delegate.setBlob(parameterIndex, x);
+            bind(parameterIndex, statement -> statement.setBlob(parameterIndex, x));
         } catch (SQLException e) {
             throw failed(e, 0);
         }
@@ -308,8 +404,10 @@ public class GuardedPreparedStatement extends GuardedStatement implements Prepar
 
     @Override
     public void setClob(int parameterIndex, Clob x) throws SQLException {
+        connection.ensureLink();
         try {
             delegate.setClob(parameterIndex, x);
+            bind(parameterIndex, statement -> statement.setClob(parameterIndex, x));
         } catch (SQLException e) {
             throw failed(e, 0);
         }
@@ -317,8 +415,10 @@ public class GuardedPreparedStatement extends GuardedStatement implements Prepar
 
     @Override
     public void setArray(int parameterIndex, Array x) throws SQLException {
+        connection.ensureLink();
         try {
             delegate.setArray(parameterIndex, x);
+            bind(parameterIndex, statement -> statement.setArray(parameterIndex, x));
         } catch (SQLException e) {
             throw failed(e, 0);
         }
@@ -326,6 +426,7 @@ public class GuardedPreparedStatement extends GuardedStatement implements Prepar
 
     @Override
     public ResultSetMetaData getMetaData() throws SQLException {
+        connection.ensureLink();
         try {
             return delegate.getMetaData();
         } catch (SQLException e) {
@@ -335,8 +436,10 @@ public class GuardedPreparedStatement extends GuardedStatement implements Prepar
 
     @Override
     public void setDate(int parameterIndex, java.sql.Date x, Calendar cal) throws SQLException {
+        connection.ensureLink();
         try {
             delegate.setDate(parameterIndex, x, cal);
+            bind(parameterIndex, statement -> statement.setDate(parameterIndex, x, cal));
         } catch (SQLException e) {
             throw failed(e, 0);
         }
@@ -344,8 +447,10 @@ public class GuardedPreparedStatement extends GuardedStatement implements Prepar
 
     @Override
     public void setTime(int parameterIndex, java.sql.Time x, Calendar cal) throws SQLException {
+        connection.ensureLink();
         try {
             delegate.setTime(parameterIndex, x, cal);
+            bind(parameterIndex, statement -> statement.setTime(parameterIndex, x, cal));
         } catch (SQLException e) {
             throw failed(e, 0);
         }
@@ -353,8 +458,10 @@ public class GuardedPreparedStatement extends GuardedStatement implements Prepar
 
     @Override
     public void setTimestamp(int parameterIndex, java.sql.Timestamp x, Calendar cal) throws SQLException {
+        connection.ensureLink();
         try {
             delegate.setTimestamp(parameterIndex, x, cal);
+            bind(parameterIndex, statement -> statement.setTimestamp(parameterIndex, x, cal));
         } catch (SQLException e) {
             throw failed(e, 0);
         }
@@ -362,8 +469,10 @@ public class GuardedPreparedStatement extends GuardedStatement implements Prepar
 
     @Override
     public void setNull(int parameterIndex, int sqlType, String typeName) throws SQLException {
+        connection.ensureLink();
         try {
             delegate.setNull(parameterIndex, sqlType, typeName);
+            bind(parameterIndex, statement -> statement.setNull(parameterIndex, sqlType, typeName));
         } catch (SQLException e) {
             throw failed(e, 0);
         }
@@ -371,8 +480,10 @@ public class GuardedPreparedStatement extends GuardedStatement implements Prepar
 
     @Override
     public void setURL(int parameterIndex, java.net.URL x) throws SQLException {
+        connection.ensureLink();
         try {
             delegate.setURL(parameterIndex, x);
+            bind(parameterIndex, statement -> statement.setURL(parameterIndex, x));
         } catch (SQLException e) {
             throw failed(e, 0);
         }
@@ -380,6 +491,7 @@ public class GuardedPreparedStatement extends GuardedStatement implements Prepar
 
     @Override
     public ParameterMetaData getParameterMetaData() throws SQLException {
+        connection.ensureLink();
         try {
             return delegate.getParameterMetaData();
         } catch (SQLException e) {
@@ -389,8 +501,10 @@ public class GuardedPreparedStatement extends GuardedStatement implements Prepar
 
     @Override
     public void setRowId(int parameterIndex, RowId x) throws SQLException {
+        connection.ensureLink();
         try {
             delegate.setRowId(parameterIndex, x);
+            bind(parameterIndex, statement -> statement.setRowId(parameterIndex, x));
         } catch (SQLException e) {
             throw failed(e, 0);
         }
@@ -398,9 +512,11 @@ public class GuardedPreparedStatement extends GuardedStatement implements Prepar
 
     @Override
     public void setNString(int parameterIndex, String value) throws SQLException {
+        connection.ensureLink();
         try {
             noteSize(value == null ? 0 : value.length());
             delegate.setNString(parameterIndex, value);
+            bind(parameterIndex, statement -> statement.setNString(parameterIndex, value));
         } catch (SQLException e) {
             throw failed(e, 0);
         }
@@ -408,9 +524,11 @@ public class GuardedPreparedStatement extends GuardedStatement implements Prepar
 
     @Override
     public void setNCharacterStream(int parameterIndex, Reader value, long length) throws SQLException {
+        connection.ensureLink();
         try {
             noteSize(length);
             delegate.setNCharacterStream(parameterIndex, value, length);
+            unreplayable();
         } catch (SQLException e) {
             throw failed(e, 0);
         }
@@ -418,8 +536,10 @@ public class GuardedPreparedStatement extends GuardedStatement implements Prepar
 
     @Override
     public void setNClob(int parameterIndex, NClob value) throws SQLException {
+        connection.ensureLink();
         try {
             delegate.setNClob(parameterIndex, value);
+            bind(parameterIndex, statement -> statement.setNClob(parameterIndex, value));
         } catch (SQLException e) {
             throw failed(e, 0);
         }
@@ -427,9 +547,11 @@ public class GuardedPreparedStatement extends GuardedStatement implements Prepar
 
     @Override
     public void setClob(int parameterIndex, Reader reader, long length) throws SQLException {
+        connection.ensureLink();
         try {
             noteSize(length);
             delegate.setClob(parameterIndex, reader, length);
+            unreplayable();
         } catch (SQLException e) {
             throw failed(e, 0);
         }
@@ -437,9 +559,11 @@ public class GuardedPreparedStatement extends GuardedStatement implements Prepar
 
     @Override
     public void setBlob(int parameterIndex, InputStream inputStream, long length) throws SQLException {
+        connection.ensureLink();
         try {
             noteSize(length);
             delegate.setBlob(parameterIndex, inputStream, length);
+            unreplayable();
         } catch (SQLException e) {
             throw failed(e, 0);
         }
@@ -447,9 +571,11 @@ public class GuardedPreparedStatement extends GuardedStatement implements Prepar
 
     @Override
     public void setNClob(int parameterIndex, Reader reader, long length) throws SQLException {
+        connection.ensureLink();
         try {
             noteSize(length);
             delegate.setNClob(parameterIndex, reader, length);
+            unreplayable();
         } catch (SQLException e) {
             throw failed(e, 0);
         }
@@ -457,8 +583,10 @@ public class GuardedPreparedStatement extends GuardedStatement implements Prepar
 
     @Override
     public void setSQLXML(int parameterIndex, SQLXML xmlObject) throws SQLException {
+        connection.ensureLink();
         try {
             delegate.setSQLXML(parameterIndex, xmlObject);
+            bind(parameterIndex, statement -> statement.setSQLXML(parameterIndex, xmlObject));
         } catch (SQLException e) {
             throw failed(e, 0);
         }
@@ -466,9 +594,11 @@ public class GuardedPreparedStatement extends GuardedStatement implements Prepar
 
     @Override
     public void setObject(int parameterIndex, Object x, int targetSqlType, int scaleOrLength) throws SQLException {
+        connection.ensureLink();
         try {
             noteSize(sizeOf(x));
             delegate.setObject(parameterIndex, x, targetSqlType, scaleOrLength);
+            bind(parameterIndex, statement -> statement.setObject(parameterIndex, x, targetSqlType, scaleOrLength));
         } catch (SQLException e) {
             throw failed(e, 0);
         }
@@ -476,9 +606,11 @@ public class GuardedPreparedStatement extends GuardedStatement implements Prepar
 
     @Override
     public void setAsciiStream(int parameterIndex, java.io.InputStream x, long length) throws SQLException {
+        connection.ensureLink();
         try {
             noteSize(length);
             delegate.setAsciiStream(parameterIndex, x, length);
+            bind(parameterIndex, statement -> statement.setAsciiStream(parameterIndex, x, length));
         } catch (SQLException e) {
             throw failed(e, 0);
         }
@@ -486,9 +618,11 @@ public class GuardedPreparedStatement extends GuardedStatement implements Prepar
 
     @Override
     public void setBinaryStream(int parameterIndex, java.io.InputStream x, long length) throws SQLException {
+        connection.ensureLink();
         try {
             noteSize(length);
             delegate.setBinaryStream(parameterIndex, x, length);
+            bind(parameterIndex, statement -> statement.setBinaryStream(parameterIndex, x, length));
         } catch (SQLException e) {
             throw failed(e, 0);
         }
@@ -496,9 +630,11 @@ public class GuardedPreparedStatement extends GuardedStatement implements Prepar
 
     @Override
     public void setCharacterStream(int parameterIndex, java.io.Reader reader, long length) throws SQLException {
+        connection.ensureLink();
         try {
             noteSize(length);
             delegate.setCharacterStream(parameterIndex, reader, length);
+            bind(parameterIndex, statement -> statement.setCharacterStream(parameterIndex, reader, length));
         } catch (SQLException e) {
             throw failed(e, 0);
         }
@@ -506,8 +642,10 @@ public class GuardedPreparedStatement extends GuardedStatement implements Prepar
 
     @Override
     public void setAsciiStream(int parameterIndex, java.io.InputStream x) throws SQLException {
+        connection.ensureLink();
         try {
             delegate.setAsciiStream(parameterIndex, x);
+            bind(parameterIndex, statement -> statement.setAsciiStream(parameterIndex, x));
         } catch (SQLException e) {
             throw failed(e, 0);
         }
@@ -515,8 +653,10 @@ public class GuardedPreparedStatement extends GuardedStatement implements Prepar
 
     @Override
     public void setBinaryStream(int parameterIndex, java.io.InputStream x) throws SQLException {
+        connection.ensureLink();
         try {
             delegate.setBinaryStream(parameterIndex, x);
+            bind(parameterIndex, statement -> statement.setBinaryStream(parameterIndex, x));
         } catch (SQLException e) {
             throw failed(e, 0);
         }
@@ -524,8 +664,10 @@ public class GuardedPreparedStatement extends GuardedStatement implements Prepar
 
     @Override
     public void setCharacterStream(int parameterIndex, java.io.Reader reader) throws SQLException {
+        connection.ensureLink();
         try {
             delegate.setCharacterStream(parameterIndex, reader);
+            bind(parameterIndex, statement -> statement.setCharacterStream(parameterIndex, reader));
         } catch (SQLException e) {
             throw failed(e, 0);
         }
@@ -533,8 +675,10 @@ public class GuardedPreparedStatement extends GuardedStatement implements Prepar
 
     @Override
     public void setNCharacterStream(int parameterIndex, Reader value) throws SQLException {
+        connection.ensureLink();
         try {
             delegate.setNCharacterStream(parameterIndex, value);
+            unreplayable();
         } catch (SQLException e) {
             throw failed(e, 0);
         }
@@ -542,8 +686,10 @@ public class GuardedPreparedStatement extends GuardedStatement implements Prepar
 
     @Override
     public void setClob(int parameterIndex, Reader reader) throws SQLException {
+        connection.ensureLink();
         try {
             delegate.setClob(parameterIndex, reader);
+            unreplayable();
         } catch (SQLException e) {
             throw failed(e, 0);
         }
@@ -551,8 +697,10 @@ public class GuardedPreparedStatement extends GuardedStatement implements Prepar
 
     @Override
     public void setBlob(int parameterIndex, InputStream inputStream) throws SQLException {
+        connection.ensureLink();
         try {
             delegate.setBlob(parameterIndex, inputStream);
+            unreplayable();
         } catch (SQLException e) {
             throw failed(e, 0);
         }
@@ -560,8 +708,10 @@ public class GuardedPreparedStatement extends GuardedStatement implements Prepar
 
     @Override
     public void setNClob(int parameterIndex, Reader reader) throws SQLException {
+        connection.ensureLink();
         try {
             delegate.setNClob(parameterIndex, reader);
+            unreplayable();
         } catch (SQLException e) {
             throw failed(e, 0);
         }
@@ -569,9 +719,11 @@ public class GuardedPreparedStatement extends GuardedStatement implements Prepar
 
     @Override
     public void setObject(int parameterIndex, Object x, SQLType targetSqlType, int scaleOrLength) throws SQLException {
+        connection.ensureLink();
         try {
             noteSize(sizeOf(x));
             delegate.setObject(parameterIndex, x, targetSqlType, scaleOrLength);
+            bind(parameterIndex, statement -> statement.setObject(parameterIndex, x, targetSqlType, scaleOrLength));
         } catch (SQLException e) {
             throw failed(e, 0);
         }
@@ -579,9 +731,11 @@ public class GuardedPreparedStatement extends GuardedStatement implements Prepar
 
     @Override
     public void setObject(int parameterIndex, Object x, SQLType targetSqlType) throws SQLException {
+        connection.ensureLink();
         try {
             noteSize(sizeOf(x));
             delegate.setObject(parameterIndex, x, targetSqlType);
+            bind(parameterIndex, statement -> statement.setObject(parameterIndex, x, targetSqlType));
         } catch (SQLException e) {
             throw failed(e, 0);
         }
@@ -589,12 +743,13 @@ public class GuardedPreparedStatement extends GuardedStatement implements Prepar
 
     @Override
     public long executeLargeUpdate() throws SQLException {
+        connection.ensureLink();
         try {
             long result = delegate.executeLargeUpdate();
             connection.markGood();
             return result;
         } catch (SQLException e) {
-            throw failed(e, payloadBytes());
+            return connection.recover(e, this.sql, payloadBytes(), () -> delegate.executeLargeUpdate());
         }
     }
 }

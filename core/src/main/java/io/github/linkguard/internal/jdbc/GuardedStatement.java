@@ -11,20 +11,45 @@ import java.sql.Wrapper;
 /**
  * The application's statement: delegates every call, marks the link good after each execution, wraps the
  * result sets it hands out, and reports failures as phase {@code execute} (with the statement's size, so
- * that an oversized packet can be recognised).
+ * that an oversized packet can be recognised). It remembers how it was made and its settings, so that it
+ * can be re-created on a fresh link after a lost one.
  */
 public class GuardedStatement extends DelegatingWrapper implements Statement {
 
+    static final int FETCH_SIZE = 0;
+    static final int MAX_ROWS = 1;
+    static final int LARGE_MAX_ROWS = 2;
+    static final int QUERY_TIMEOUT = 3;
+    static final int MAX_FIELD_SIZE = 4;
+    static final int FETCH_DIRECTION = 5;
+    static final int ESCAPE_PROCESSING = 6;
+    static final int POOLABLE = 7;
+    private static final int SETTINGS = 8;
+
+    /** Makes the driver's statement on a physical connection, as the application asked for it. */
+    @FunctionalInterface
+    interface Recipe {
+        Statement create(Connection physical) throws SQLException;
+    }
+
     final GuardedConnection connection;
-    private final Statement delegate;
+    /** The statement's SQL for prepared and callable statements, else null. */
+    final String sql;
+    private final Recipe recipe;
+    private Statement delegate;
     /** Whether results are streamed row by row from the wire (fetch size {@code Integer.MIN_VALUE}). */
     private boolean streaming;
     /** The largest value bound so far, for prepared statements; 0 for plain ones. */
     long largestParameter;
+    /** The settings the application made, by index; null until the first. */
+    private long[] settings;
+    private int settingsMade;
 
-    GuardedStatement(GuardedConnection connection, Statement delegate) {
+    GuardedStatement(GuardedConnection connection, Statement delegate, String sql, Recipe recipe) {
         this.connection = connection;
         this.delegate = delegate;
+        this.sql = sql;
+        this.recipe = recipe;
     }
 
     /** What this statement sends besides its SQL text: the largest bound value. */
@@ -44,6 +69,62 @@ public class GuardedStatement extends DelegatingWrapper implements Statement {
         return sql == null ? 0 : sql.length();
     }
 
+    final void setting(int which, long value) {
+        if (settings == null) {
+            settings = new long[SETTINGS];
+        }
+        settings[which] = value;
+        settingsMade |= 1 << which;
+    }
+
+    final void setting(int which, boolean value) {
+        setting(which, value ? 1 : 0);
+    }
+
+    /** Re-creates this statement on a fresh physical connection, with the settings the application made. */
+    void reopen(Connection physical) throws SQLException {
+        Statement fresh = recipe.create(physical);
+        for (int which = 0; which < SETTINGS; which++) {
+            if ((settingsMade & (1 << which)) != 0) {
+                apply(fresh, which, settings[which]);
+            }
+        }
+        replace(fresh);
+    }
+
+    private static void apply(Statement statement, int which, long value) throws SQLException {
+        switch (which) {
+            case FETCH_SIZE:
+                statement.setFetchSize((int) value);
+                break;
+            case MAX_ROWS:
+                statement.setMaxRows((int) value);
+                break;
+            case LARGE_MAX_ROWS:
+                statement.setLargeMaxRows(value);
+                break;
+            case QUERY_TIMEOUT:
+                statement.setQueryTimeout((int) value);
+                break;
+            case MAX_FIELD_SIZE:
+                statement.setMaxFieldSize((int) value);
+                break;
+            case FETCH_DIRECTION:
+                statement.setFetchDirection((int) value);
+                break;
+            case ESCAPE_PROCESSING:
+                statement.setEscapeProcessing(value != 0);
+                break;
+            default:
+                statement.setPoolable(value != 0);
+        }
+    }
+
+    /** Continues on {@code fresh}, the re-created driver statement. */
+    void replace(Statement fresh) throws SQLException {
+        delegate = fresh;
+    }
+
     @Override
     Wrapper delegate() {
         return delegate;
@@ -51,29 +132,32 @@ public class GuardedStatement extends DelegatingWrapper implements Statement {
 
     @Override
     public ResultSet executeQuery(String sql) throws SQLException {
+        connection.ensureLink();
         try {
             ResultSet result = results(delegate.executeQuery(sql));
             connection.markGood();
             return result;
         } catch (SQLException e) {
-            throw failed(e, lengthOf(sql));
+            return connection.recover(e, sql, lengthOf(sql), () -> results(delegate.executeQuery(sql)));
         }
     }
 
     @Override
     public int executeUpdate(String sql) throws SQLException {
+        connection.ensureLink();
         try {
             int result = delegate.executeUpdate(sql);
             connection.markGood();
             return result;
         } catch (SQLException e) {
-            throw failed(e, lengthOf(sql));
+            return connection.recover(e, sql, lengthOf(sql), () -> delegate.executeUpdate(sql));
         }
     }
 
     @Override
     public void close() throws SQLException {
         try {
+            connection.unregister(this);
             delegate.close();
         } catch (SQLException e) {
             throw failed(e, 0);
@@ -82,6 +166,7 @@ public class GuardedStatement extends DelegatingWrapper implements Statement {
 
     @Override
     public int getMaxFieldSize() throws SQLException {
+        connection.ensureLink();
         try {
             return delegate.getMaxFieldSize();
         } catch (SQLException e) {
@@ -91,8 +176,10 @@ public class GuardedStatement extends DelegatingWrapper implements Statement {
 
     @Override
     public void setMaxFieldSize(int max) throws SQLException {
+        connection.ensureLink();
         try {
             delegate.setMaxFieldSize(max);
+            setting(MAX_FIELD_SIZE, max);
         } catch (SQLException e) {
             throw failed(e, 0);
         }
@@ -100,6 +187,7 @@ public class GuardedStatement extends DelegatingWrapper implements Statement {
 
     @Override
     public int getMaxRows() throws SQLException {
+        connection.ensureLink();
         try {
             return delegate.getMaxRows();
         } catch (SQLException e) {
@@ -109,8 +197,10 @@ public class GuardedStatement extends DelegatingWrapper implements Statement {
 
     @Override
     public void setMaxRows(int max) throws SQLException {
+        connection.ensureLink();
         try {
             delegate.setMaxRows(max);
+            setting(MAX_ROWS, max);
         } catch (SQLException e) {
             throw failed(e, 0);
         }
@@ -118,8 +208,10 @@ public class GuardedStatement extends DelegatingWrapper implements Statement {
 
     @Override
     public void setEscapeProcessing(boolean enable) throws SQLException {
+        connection.ensureLink();
         try {
             delegate.setEscapeProcessing(enable);
+            setting(ESCAPE_PROCESSING, enable);
         } catch (SQLException e) {
             throw failed(e, 0);
         }
@@ -127,6 +219,7 @@ public class GuardedStatement extends DelegatingWrapper implements Statement {
 
     @Override
     public int getQueryTimeout() throws SQLException {
+        connection.ensureLink();
         try {
             return delegate.getQueryTimeout();
         } catch (SQLException e) {
@@ -136,8 +229,10 @@ public class GuardedStatement extends DelegatingWrapper implements Statement {
 
     @Override
     public void setQueryTimeout(int seconds) throws SQLException {
+        connection.ensureLink();
         try {
             delegate.setQueryTimeout(seconds);
+            setting(QUERY_TIMEOUT, seconds);
         } catch (SQLException e) {
             throw failed(e, 0);
         }
@@ -154,6 +249,7 @@ public class GuardedStatement extends DelegatingWrapper implements Statement {
 
     @Override
     public SQLWarning getWarnings() throws SQLException {
+        connection.ensureLink();
         try {
             return delegate.getWarnings();
         } catch (SQLException e) {
@@ -163,6 +259,7 @@ public class GuardedStatement extends DelegatingWrapper implements Statement {
 
     @Override
     public void clearWarnings() throws SQLException {
+        connection.ensureLink();
         try {
             delegate.clearWarnings();
         } catch (SQLException e) {
@@ -172,6 +269,7 @@ public class GuardedStatement extends DelegatingWrapper implements Statement {
 
     @Override
     public void setCursorName(String name) throws SQLException {
+        connection.ensureLink();
         try {
             delegate.setCursorName(name);
         } catch (SQLException e) {
@@ -181,17 +279,19 @@ public class GuardedStatement extends DelegatingWrapper implements Statement {
 
     @Override
     public boolean execute(String sql) throws SQLException {
+        connection.ensureLink();
         try {
             boolean result = delegate.execute(sql);
             connection.markGood();
             return result;
         } catch (SQLException e) {
-            throw failed(e, lengthOf(sql));
+            return connection.recover(e, sql, lengthOf(sql), () -> delegate.execute(sql));
         }
     }
 
     @Override
     public ResultSet getResultSet() throws SQLException {
+        connection.ensureLink();
         try {
             return results(delegate.getResultSet());
         } catch (SQLException e) {
@@ -201,6 +301,7 @@ public class GuardedStatement extends DelegatingWrapper implements Statement {
 
     @Override
     public int getUpdateCount() throws SQLException {
+        connection.ensureLink();
         try {
             return delegate.getUpdateCount();
         } catch (SQLException e) {
@@ -210,6 +311,7 @@ public class GuardedStatement extends DelegatingWrapper implements Statement {
 
     @Override
     public boolean getMoreResults() throws SQLException {
+        connection.ensureLink();
         try {
             return delegate.getMoreResults();
         } catch (SQLException e) {
@@ -219,8 +321,10 @@ public class GuardedStatement extends DelegatingWrapper implements Statement {
 
     @Override
     public void setFetchDirection(int direction) throws SQLException {
+        connection.ensureLink();
         try {
             delegate.setFetchDirection(direction);
+            setting(FETCH_DIRECTION, direction);
         } catch (SQLException e) {
             throw failed(e, 0);
         }
@@ -228,6 +332,7 @@ public class GuardedStatement extends DelegatingWrapper implements Statement {
 
     @Override
     public int getFetchDirection() throws SQLException {
+        connection.ensureLink();
         try {
             return delegate.getFetchDirection();
         } catch (SQLException e) {
@@ -237,8 +342,10 @@ public class GuardedStatement extends DelegatingWrapper implements Statement {
 
     @Override
     public void setFetchSize(int rows) throws SQLException {
+        connection.ensureLink();
         try {
             delegate.setFetchSize(rows);
+            setting(FETCH_SIZE, rows);
             streaming = rows == Integer.MIN_VALUE;
         } catch (SQLException e) {
             throw failed(e, 0);
@@ -247,6 +354,7 @@ public class GuardedStatement extends DelegatingWrapper implements Statement {
 
     @Override
     public int getFetchSize() throws SQLException {
+        connection.ensureLink();
         try {
             return delegate.getFetchSize();
         } catch (SQLException e) {
@@ -256,6 +364,7 @@ public class GuardedStatement extends DelegatingWrapper implements Statement {
 
     @Override
     public int getResultSetConcurrency() throws SQLException {
+        connection.ensureLink();
         try {
             return delegate.getResultSetConcurrency();
         } catch (SQLException e) {
@@ -265,6 +374,7 @@ public class GuardedStatement extends DelegatingWrapper implements Statement {
 
     @Override
     public int getResultSetType() throws SQLException {
+        connection.ensureLink();
         try {
             return delegate.getResultSetType();
         } catch (SQLException e) {
@@ -274,6 +384,7 @@ public class GuardedStatement extends DelegatingWrapper implements Statement {
 
     @Override
     public void addBatch(String sql) throws SQLException {
+        connection.ensureLink();
         try {
             delegate.addBatch(sql);
         } catch (SQLException e) {
@@ -283,6 +394,7 @@ public class GuardedStatement extends DelegatingWrapper implements Statement {
 
     @Override
     public void clearBatch() throws SQLException {
+        connection.ensureLink();
         try {
             delegate.clearBatch();
         } catch (SQLException e) {
@@ -292,12 +404,13 @@ public class GuardedStatement extends DelegatingWrapper implements Statement {
 
     @Override
     public int[] executeBatch() throws SQLException {
+        connection.ensureLink();
         try {
             int[] result = delegate.executeBatch();
             connection.markGood();
             return result;
         } catch (SQLException e) {
-            throw failed(e, payloadBytes());
+            return connection.recover(e, this.sql, payloadBytes(), null);
         }
     }
 
@@ -313,6 +426,7 @@ public class GuardedStatement extends DelegatingWrapper implements Statement {
 
     @Override
     public boolean getMoreResults(int current) throws SQLException {
+        connection.ensureLink();
         try {
             return delegate.getMoreResults(current);
         } catch (SQLException e) {
@@ -322,6 +436,7 @@ public class GuardedStatement extends DelegatingWrapper implements Statement {
 
     @Override
     public ResultSet getGeneratedKeys() throws SQLException {
+        connection.ensureLink();
         try {
             return results(delegate.getGeneratedKeys());
         } catch (SQLException e) {
@@ -331,72 +446,79 @@ public class GuardedStatement extends DelegatingWrapper implements Statement {
 
     @Override
     public int executeUpdate(String sql, int autoGeneratedKeys) throws SQLException {
+        connection.ensureLink();
         try {
             int result = delegate.executeUpdate(sql, autoGeneratedKeys);
             connection.markGood();
             return result;
         } catch (SQLException e) {
-            throw failed(e, lengthOf(sql));
+            return connection.recover(e, sql, lengthOf(sql), () -> delegate.executeUpdate(sql, autoGeneratedKeys));
         }
     }
 
     @Override
     public int executeUpdate(String sql, int[] columnIndexes) throws SQLException {
+        connection.ensureLink();
         try {
             int result = delegate.executeUpdate(sql, columnIndexes);
             connection.markGood();
             return result;
         } catch (SQLException e) {
-            throw failed(e, lengthOf(sql));
+            return connection.recover(e, sql, lengthOf(sql), () -> delegate.executeUpdate(sql, columnIndexes));
         }
     }
 
     @Override
     public int executeUpdate(String sql, String[] columnNames) throws SQLException {
+        connection.ensureLink();
         try {
             int result = delegate.executeUpdate(sql, columnNames);
             connection.markGood();
             return result;
         } catch (SQLException e) {
-            throw failed(e, lengthOf(sql));
+            return connection.recover(e, sql, lengthOf(sql), () -> delegate.executeUpdate(sql, columnNames));
         }
     }
 
     @Override
     public boolean execute(String sql, int autoGeneratedKeys) throws SQLException {
+        connection.ensureLink();
         try {
             boolean result = delegate.execute(sql, autoGeneratedKeys);
             connection.markGood();
             return result;
         } catch (SQLException e) {
-            throw failed(e, lengthOf(sql));
+            return connection.recover(e, sql, lengthOf(sql), () -> delegate.execute(sql, autoGeneratedKeys));
         }
     }
 
     @Override
     public boolean execute(String sql, int[] columnIndexes) throws SQLException {
+        connection.ensureLink();
         try {
             boolean result = delegate.execute(sql, columnIndexes);
             connection.markGood();
             return result;
         } catch (SQLException e) {
-            throw failed(e, lengthOf(sql));
+            return connection.recover(e, sql, lengthOf(sql), () -> delegate.execute(sql, columnIndexes));
         }
     }
 
     @Override
     public boolean execute(String sql, String[] columnNames) throws SQLException {
+        connection.ensureLink();
         try {
             boolean result = delegate.execute(sql, columnNames);
             connection.markGood();
             return result;
         } catch (SQLException e) {
-            throw failed(e, lengthOf(sql));
+            return connection.recover(e, sql, lengthOf(sql), () -> delegate.execute(sql, columnNames));
         }
     }
 
     @Override
     public int getResultSetHoldability() throws SQLException {
+        connection.ensureLink();
         try {
             return delegate.getResultSetHoldability();
         } catch (SQLException e) {
@@ -415,8 +537,10 @@ public class GuardedStatement extends DelegatingWrapper implements Statement {
 
     @Override
     public void setPoolable(boolean poolable) throws SQLException {
+        connection.ensureLink();
         try {
             delegate.setPoolable(poolable);
+            setting(POOLABLE, poolable);
         } catch (SQLException e) {
             throw failed(e, 0);
         }
@@ -424,6 +548,7 @@ public class GuardedStatement extends DelegatingWrapper implements Statement {
 
     @Override
     public boolean isPoolable() throws SQLException {
+        connection.ensureLink();
         try {
             return delegate.isPoolable();
         } catch (SQLException e) {
@@ -433,6 +558,7 @@ public class GuardedStatement extends DelegatingWrapper implements Statement {
 
     @Override
     public void closeOnCompletion() throws SQLException {
+        connection.ensureLink();
         try {
             delegate.closeOnCompletion();
         } catch (SQLException e) {
@@ -442,6 +568,7 @@ public class GuardedStatement extends DelegatingWrapper implements Statement {
 
     @Override
     public boolean isCloseOnCompletion() throws SQLException {
+        connection.ensureLink();
         try {
             return delegate.isCloseOnCompletion();
         } catch (SQLException e) {
@@ -451,6 +578,7 @@ public class GuardedStatement extends DelegatingWrapper implements Statement {
 
     @Override
     public long getLargeUpdateCount() throws SQLException {
+        connection.ensureLink();
         try {
             return delegate.getLargeUpdateCount();
         } catch (SQLException e) {
@@ -460,8 +588,10 @@ public class GuardedStatement extends DelegatingWrapper implements Statement {
 
     @Override
     public void setLargeMaxRows(long max) throws SQLException {
+        connection.ensureLink();
         try {
             delegate.setLargeMaxRows(max);
+            setting(LARGE_MAX_ROWS, max);
         } catch (SQLException e) {
             throw failed(e, 0);
         }
@@ -469,6 +599,7 @@ public class GuardedStatement extends DelegatingWrapper implements Statement {
 
     @Override
     public long getLargeMaxRows() throws SQLException {
+        connection.ensureLink();
         try {
             return delegate.getLargeMaxRows();
         } catch (SQLException e) {
@@ -478,61 +609,67 @@ public class GuardedStatement extends DelegatingWrapper implements Statement {
 
     @Override
     public long[] executeLargeBatch() throws SQLException {
+        connection.ensureLink();
         try {
             long[] result = delegate.executeLargeBatch();
             connection.markGood();
             return result;
         } catch (SQLException e) {
-            throw failed(e, payloadBytes());
+            return connection.recover(e, this.sql, payloadBytes(), null);
         }
     }
 
     @Override
     public long executeLargeUpdate(String sql) throws SQLException {
+        connection.ensureLink();
         try {
             long result = delegate.executeLargeUpdate(sql);
             connection.markGood();
             return result;
         } catch (SQLException e) {
-            throw failed(e, lengthOf(sql));
+            return connection.recover(e, sql, lengthOf(sql), () -> delegate.executeLargeUpdate(sql));
         }
     }
 
     @Override
     public long executeLargeUpdate(String sql, int autoGeneratedKeys) throws SQLException {
+        connection.ensureLink();
         try {
             long result = delegate.executeLargeUpdate(sql, autoGeneratedKeys);
             connection.markGood();
             return result;
         } catch (SQLException e) {
-            throw failed(e, lengthOf(sql));
+            return connection.recover(e, sql, lengthOf(sql), () -> delegate.executeLargeUpdate(sql, autoGeneratedKeys));
         }
     }
 
     @Override
     public long executeLargeUpdate(String sql, int[] columnIndexes) throws SQLException {
+        connection.ensureLink();
         try {
             long result = delegate.executeLargeUpdate(sql, columnIndexes);
             connection.markGood();
             return result;
         } catch (SQLException e) {
-            throw failed(e, lengthOf(sql));
+            return connection.recover(e, sql, lengthOf(sql), () -> delegate.executeLargeUpdate(sql, columnIndexes));
         }
     }
 
     @Override
     public long executeLargeUpdate(String sql, String[] columnNames) throws SQLException {
+        connection.ensureLink();
         try {
             long result = delegate.executeLargeUpdate(sql, columnNames);
             connection.markGood();
             return result;
         } catch (SQLException e) {
-            throw failed(e, lengthOf(sql));
+            return connection.recover(e, sql, lengthOf(sql), () -> delegate.executeLargeUpdate(sql, columnNames));
         }
     }
 
     @Override
     public String enquoteLiteral(String val) throws SQLException {
+        connection.ensureLink();
         try {
             return delegate.enquoteLiteral(val);
         } catch (SQLException e) {
@@ -542,6 +679,7 @@ public class GuardedStatement extends DelegatingWrapper implements Statement {
 
     @Override
     public String enquoteIdentifier(String identifier, boolean alwaysQuote) throws SQLException {
+        connection.ensureLink();
         try {
             return delegate.enquoteIdentifier(identifier, alwaysQuote);
         } catch (SQLException e) {
@@ -551,6 +689,7 @@ public class GuardedStatement extends DelegatingWrapper implements Statement {
 
     @Override
     public boolean isSimpleIdentifier(String identifier) throws SQLException {
+        connection.ensureLink();
         try {
             return delegate.isSimpleIdentifier(identifier);
         } catch (SQLException e) {
@@ -560,6 +699,7 @@ public class GuardedStatement extends DelegatingWrapper implements Statement {
 
     @Override
     public String enquoteNCharLiteral(String val) throws SQLException {
+        connection.ensureLink();
         try {
             return delegate.enquoteNCharLiteral(val);
         } catch (SQLException e) {

@@ -1,6 +1,8 @@
 package io.github.linkguard.internal.retry;
 
 import io.github.linkguard.Cause;
+import io.github.linkguard.Diagnosis;
+import java.sql.SQLException;
 
 /** What LinkGuard retries by default, cause by cause (see README "What LinkGuard retries"). */
 public final class RetryPolicy {
@@ -14,5 +16,30 @@ public final class RetryPolicy {
      */
     public static boolean retriesConnect(Cause cause) {
         return cause != Cause.PACKET_TOO_LARGE && cause != Cause.UNKNOWN && cause != Cause.TRANSFER_TIMEOUT;
+    }
+
+    /**
+     * Whether a statement that lost its link in auto-commit mode may run again on a fresh link, if it is
+     * safe to (a read, declared idempotent, or known not to have run): not an oversized packet, which fails
+     * the same way again, nor a TLS failure.
+     */
+    public static boolean retriesStatement(Cause cause) {
+        return cause != Cause.PACKET_TOO_LARGE && cause != Cause.UNKNOWN;
+    }
+
+    /**
+     * Whether the statement cannot have run: the server had closed the idle session before it was sent,
+     * or the client refused to send it.
+     */
+    public static boolean knownNotRun(Cause cause) {
+        return cause == Cause.IDLE_TIMEOUT || cause == Cause.PACKET_TOO_LARGE;
+    }
+
+    /**
+     * Whether the physical link still works after this failure: Connector/J's own packet-size check
+     * (SQLState S1000) refuses before sending anything.
+     */
+    public static boolean linkSurvives(Diagnosis diagnosis, SQLException failure) {
+        return diagnosis.cause() == Cause.PACKET_TOO_LARGE && "S1000".equals(failure.getSQLState());
     }
 }

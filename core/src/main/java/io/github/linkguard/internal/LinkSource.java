@@ -1,0 +1,27 @@
+package io.github.linkguard.internal;
+
+import io.github.linkguard.internal.retry.Retrier;
+import java.sql.Connection;
+import java.sql.SQLException;
+
+/**
+ * Where an application's connection gets a fresh physical link after a lost one, and where the broken
+ * one goes: never back to the pool.
+ */
+public interface LinkSource {
+
+    /** Diagnoses and counts this DataSource's failures. */
+    LostLinkHandler handler();
+
+    /** Paces this DataSource's retries. */
+    Retrier retrier();
+
+    /** One bounded attempt at a new physical connection. */
+    Connection connect() throws SQLException;
+
+    /** A new physical connection, with the connect phase's retries. */
+    Connection connectWithRetries() throws SQLException;
+
+    /** Takes a broken physical connection out of use for good (HikariCP: evicts it; else closes it). */
+    void evict(Connection physical);
+}

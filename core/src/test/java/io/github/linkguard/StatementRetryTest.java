@@ -1,0 +1,195 @@
+package io.github.linkguard;
+
+import static io.github.linkguard.Pools.execute;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.zaxxer.hikari.HikariDataSource;
+import io.github.linkguard.testkit.EmbeddedMariaDb;
+import io.github.linkguard.testkit.FaultProxy;
+import io.github.linkguard.testkit.MariaDbExtension;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.SQLTransactionRollbackException;
+import java.sql.Statement;
+import java.time.Duration;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** After a lost link the application's Connection stays usable; only what is safe runs again. */
+@ExtendWith(MariaDbExtension.class)
+@Timeout(60)
+class StatementRetryTest {
+
+    @BeforeAll
+    static void createTables(EmbeddedMariaDb db) {
+        db.execute("CREATE DATABASE IF NOT EXISTS other",
+                "CREATE TABLE IF NOT EXISTS other.marker (name VARCHAR(10))",
+                "CREATE TABLE IF NOT EXISTS ledger (id INT PRIMARY KEY AUTO_INCREMENT, note VARCHAR(40))");
+    }
+
+    @BeforeEach
+    void emptyLedger(EmbeddedMariaDb db) {
+        db.execute("DELETE FROM ledger");
+    }
+
+    private static Pools.Guarded guard(EmbeddedMariaDb db, String url) {
+        return Pools.guard(Pools.hikari(db, url), builder -> builder.maxAttempts(3));
+    }
+
+    @Test
+    void aReadRecoversOnAFreshLinkWithItsStatementAndSessionRestored(EmbeddedMariaDb db) throws Exception {
+        try (FaultProxy proxy = FaultProxy.start(db.host(), db.port());
+                Pools.Guarded guarded = guard(db, EmbeddedMariaDb.jdbcUrl(proxy.host(), proxy.port()));
+                Connection connection = guarded.dataSource().getConnection()) {
+            connection.setCatalog("other");
+            connection.setTransactionIsolation(Connection.TRANSACTION_SERIALIZABLE);
+            PreparedStatement select = connection.prepareStatement(
+                    "SELECT ? + 1, DATABASE(), @@session.transaction_isolation");
+            select.setMaxRows(5);
+            select.setInt(1, 41);
+            assertThat(first(select)).isEqualTo("42 other SERIALIZABLE");
+
+            proxy.dropAll();
+
+            assertThat(first(select)).isEqualTo("42 other SERIALIZABLE");
+            assertThat(select.getMaxRows()).isEqualTo(5);
+            assertThat(guarded.outcomes(Cause.NETWORK, "recovered")).isEqualTo(1);
+            assertThat(connection.isClosed()).isFalse();
+        }
+    }
+
+    @Test
+    void aPlainStatementReadIsRetriedAndAStatementMadeBeforeTheLossStillWorks(EmbeddedMariaDb db) throws Exception {
+        try (FaultProxy proxy = FaultProxy.start(db.host(), db.port());
+                Pools.Guarded guarded = guard(db, EmbeddedMariaDb.jdbcUrl(proxy.host(), proxy.port()));
+                Connection connection = guarded.dataSource().getConnection();
+                Statement reader = connection.createStatement();
+                PreparedStatement insert = connection.prepareStatement("INSERT INTO ledger (note) VALUES (?)")) {
+            insert.setString(1, "before");
+            proxy.dropAll();
+
+            try (ResultSet rows = reader.executeQuery("SELECT COUNT(*) FROM ledger")) {
+                rows.next();
+                assertThat(rows.getInt(1)).isZero();
+            }
+            assertThat(insert.executeUpdate()).isEqualTo(1); // re-created on the fresh link, its parameter re-bound
+            assertThat(count(db)).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void aWriteWhoseOutcomeIsUnknownIsNotRetriedAndSurfacesAs08007(EmbeddedMariaDb db) throws Exception {
+        try (Pools.Guarded guarded = guard(db, db.jdbcUrl() + "&socketTimeout=1000");
+                Connection connection = guarded.dataSource().getConnection();
+                Statement statement = connection.createStatement()) {
+            // the server completes the insert after the client gave up waiting: the duplicate-write trap
+            assertThatThrownBy(() -> statement.executeUpdate(
+                    "INSERT INTO ledger (note) SELECT 'slow' FROM DUAL WHERE SLEEP(2) = 0"))
+                    .isInstanceOf(SQLException.class)
+                    .satisfies(e -> assertThat(((SQLException) e).getSQLState()).isEqualTo("08007"))
+                    .satisfies(e -> assertThat(e.getCause()).hasRootCauseInstanceOf(java.net.SocketTimeoutException.class))
+                    .satisfies(e -> assertThat(Diagnosis.of(e)).map(Diagnosis::cause).contains(Cause.SOCKET_TIMEOUT));
+            Pools.idle(Duration.ofMillis(1500));
+
+            assertThat(count(db)).isEqualTo(1);
+            assertThat(guarded.notRetried(Cause.SOCKET_TIMEOUT)).isEqualTo(1);
+            execute(connection, "SELECT 1"); // and the connection goes on, on a fresh link
+        }
+    }
+
+    @Test
+    void aWriteDeclaredIdempotentIsRetried(EmbeddedMariaDb db) throws Exception {
+        try (FaultProxy proxy = FaultProxy.start(db.host(), db.port());
+                Pools.Guarded guarded = guard(db, EmbeddedMariaDb.jdbcUrl(proxy.host(), proxy.port()));
+                Connection connection = guarded.dataSource().getConnection()) {
+            execute(connection, "SELECT 1");
+            proxy.dropAll();
+
+            execute(connection, "/* linkguard:idempotent */ INSERT INTO ledger (id, note) VALUES (7, 'upsert') "
+                    + "ON DUPLICATE KEY UPDATE note = 'upsert'");
+
+            assertThat(count(db)).isEqualTo(1);
+            assertThat(guarded.outcomes(Cause.NETWORK, "recovered")).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void aTransactionWhoseLinkIsLostCommitsNothingAndRefusesWorkUntilRollback(EmbeddedMariaDb db) throws Exception {
+        try (FaultProxy proxy = FaultProxy.start(db.host(), db.port());
+                Pools.Guarded guarded = guard(db, EmbeddedMariaDb.jdbcUrl(proxy.host(), proxy.port()));
+                Connection connection = guarded.dataSource().getConnection()) {
+            connection.setAutoCommit(false);
+            execute(connection, "INSERT INTO ledger (note) VALUES ('first half')");
+            proxy.dropAll();
+
+            assertThatThrownBy(() -> execute(connection, "INSERT INTO ledger (note) VALUES ('second half')"))
+                    .isInstanceOf(SQLException.class)
+                    .satisfies(e -> assertThat(Diagnosis.of(e)).isPresent());
+            assertThatThrownBy(() -> execute(connection, "SELECT 1"))
+                    .isInstanceOf(SQLTransactionRollbackException.class).hasMessageContaining("rollback()");
+            assertThatThrownBy(connection::commit).isInstanceOf(SQLTransactionRollbackException.class);
+            assertThatThrownBy(() -> connection.setAutoCommit(true)).isInstanceOf(SQLTransactionRollbackException.class);
+
+            connection.rollback();
+
+            assertThat(connection.getAutoCommit()).isFalse();
+            execute(connection, "INSERT INTO ledger (note) VALUES ('again')");
+            connection.commit();
+            assertThat(count(db)).isEqualTo(1); // only the work after the rollback
+        }
+    }
+
+    @Test
+    void aCommitThatLosesTheLinkHasAnUnknownOutcome(EmbeddedMariaDb db) throws Exception {
+        try (FaultProxy proxy = FaultProxy.start(db.host(), db.port());
+                Pools.Guarded guarded = guard(db, EmbeddedMariaDb.jdbcUrl(proxy.host(), proxy.port()));
+                Connection connection = guarded.dataSource().getConnection()) {
+            connection.setAutoCommit(false);
+            execute(connection, "INSERT INTO ledger (note) VALUES ('pending')");
+            proxy.dropAll();
+
+            assertThatThrownBy(connection::commit)
+                    .isInstanceOf(SQLException.class)
+                    .satisfies(e -> assertThat(((SQLException) e).getSQLState()).isEqualTo("08007"));
+            execute(connection, "SELECT 1");
+            connection.rollback();
+        }
+    }
+
+    @Test
+    void noConnectionLeaksFromThePool(EmbeddedMariaDb db) throws Exception {
+        try (FaultProxy proxy = FaultProxy.start(db.host(), db.port());
+                Pools.Guarded guarded = guard(db, EmbeddedMariaDb.jdbcUrl(proxy.host(), proxy.port()))) {
+            for (int i = 0; i < 3; i++) {
+                try (Connection connection = guarded.dataSource().getConnection()) {
+                    execute(connection, "SELECT 1");
+                    proxy.dropAll();
+                    execute(connection, "SELECT 2");
+                }
+            }
+            HikariDataSource pool = guarded.dataSource().unwrap(HikariDataSource.class);
+            assertThat(pool.getHikariPoolMXBean().getActiveConnections()).isZero();
+        }
+    }
+
+    private static String first(PreparedStatement select) throws SQLException {
+        try (ResultSet rows = select.executeQuery()) {
+            rows.next();
+            return rows.getString(1) + " " + rows.getString(2) + " " + rows.getString(3);
+        }
+    }
+
+    private static int count(EmbeddedMariaDb db) throws SQLException {
+        try (Connection admin = db.adminConnection(); Statement statement = admin.createStatement();
+                ResultSet rows = statement.executeQuery("SELECT COUNT(*) FROM ledger")) {
+            rows.next();
+            return rows.getInt(1);
+        }
+    }
+}
