@@ -50,6 +50,7 @@ public final class LinkGuardDataSource implements DataSource, AutoCloseable {
     private final ConnectBound connectBound;
     private final Retrier retrier;
     private final HikariDataSource pool;
+    private final RetryRule retryRule;
     private final Links links;
 
     private LinkGuardDataSource(Builder builder) {
@@ -63,6 +64,7 @@ public final class LinkGuardDataSource implements DataSource, AutoCloseable {
         this.connectBound = builder.connectTimeout.isZero() || hikari(delegate) != null ? null
                 : new ConnectBound(builder.name, builder.connectTimeout);
         this.pool = hikari(delegate);
+        this.retryRule = builder.retryRule;
         this.links = new Links(delegate::getConnection);
         this.retrier = new Retrier(builder.name, builder.maxAttempts, builder.initialInterval, builder.multiplier,
                 builder.maxInterval, builder.retryBudget);
@@ -157,6 +159,11 @@ public final class LinkGuardDataSource implements DataSource, AutoCloseable {
         @Override
         public Retrier retrier() {
             return retrier;
+        }
+
+        @Override
+        public RetryRule retryRule() {
+            return retryRule;
         }
 
         @Override
@@ -306,6 +313,7 @@ public final class LinkGuardDataSource implements DataSource, AutoCloseable {
         private double multiplier = 2.0;
         private Duration maxInterval = Duration.ofSeconds(2);
         private Duration retryBudget = Duration.ofSeconds(30);
+        private RetryRule retryRule = RetryRule.DEFAULT;
 
         private Builder(DataSource delegate) {
             this.delegate = Objects.requireNonNull(delegate, "delegate DataSource");
@@ -395,6 +403,16 @@ public final class LinkGuardDataSource implements DataSource, AutoCloseable {
          */
         public Builder retryBudget(Duration retryBudget) {
             this.retryBudget = positive(retryBudget, "retryBudget");
+            return this;
+        }
+
+        /**
+         * Narrows or widens which statements run again after a lost link in auto-commit mode (default:
+         * reads, statements declared idempotent with the comment {@code linkguard:idempotent}, and
+         * statements known not to have run).
+         */
+        public Builder retryRule(RetryRule retryRule) {
+            this.retryRule = Objects.requireNonNull(retryRule, "retryRule");
             return this;
         }
 

@@ -163,6 +163,48 @@ class StatementRetryTest {
     }
 
     @Test
+    void aRetryRuleWidensAndNarrowsTheDefault(EmbeddedMariaDb db) throws Exception {
+        try (FaultProxy proxy = FaultProxy.start(db.host(), db.port());
+                Pools.Guarded guarded = Pools.guard(Pools.hikari(db, EmbeddedMariaDb.jdbcUrl(proxy.host(), proxy.port())),
+                        builder -> builder.maxAttempts(3).retryRule((cause, sql, byDefault) ->
+                                sql.startsWith("INSERT INTO ledger") || (byDefault && !sql.contains("ledger"))));
+                Connection connection = guarded.dataSource().getConnection()) {
+            execute(connection, "SELECT 1");
+            proxy.dropAll();
+            execute(connection, "INSERT INTO ledger (note) VALUES ('widened')"); // a write, retried by the rule
+            assertThat(count(db)).isEqualTo(1);
+
+            proxy.dropAll();
+            assertThatThrownBy(() -> execute(connection, "SELECT COUNT(*) FROM ledger")) // a read, narrowed away
+                    .isInstanceOf(SQLException.class)
+                    .satisfies(e -> assertThat(((SQLException) e).getSQLState()).isEqualTo("08S01"));
+            assertThat(guarded.notRetried(Cause.NETWORK)).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void aConnectionToAServerThatTurnedReadOnlyIsReplaced(EmbeddedMariaDb db) throws Exception {
+        db.execute("CREATE USER IF NOT EXISTS 'writer'@'%' IDENTIFIED BY 'writer'",
+                "GRANT SELECT, INSERT ON test.* TO 'writer'@'%'");
+        HikariDataSource pool = Pools.hikari(db, db.jdbcUrl());
+        pool.setUsername("writer");
+        pool.setPassword("writer");
+        try (Pools.Guarded guarded = Pools.guard(pool, builder -> builder.maxAttempts(3));
+                Connection connection = guarded.dataSource().getConnection()) {
+            long before = connectionId(connection);
+            db.execute("SET GLOBAL read_only = ON");
+            try {
+                assertThatThrownBy(() -> execute(connection, "INSERT INTO ledger (note) VALUES ('refused')"))
+                        .isInstanceOf(SQLException.class)
+                        .satisfies(e -> assertThat(((SQLException) e).getErrorCode()).isEqualTo(1290));
+            } finally {
+                db.execute("SET GLOBAL read_only = OFF");
+            }
+            assertThat(connectionId(connection)).isNotEqualTo(before);
+        }
+    }
+
+    @Test
     void noConnectionLeaksFromThePool(EmbeddedMariaDb db) throws Exception {
         try (FaultProxy proxy = FaultProxy.start(db.host(), db.port());
                 Pools.Guarded guarded = guard(db, EmbeddedMariaDb.jdbcUrl(proxy.host(), proxy.port()))) {
@@ -182,6 +224,14 @@ class StatementRetryTest {
         try (ResultSet rows = select.executeQuery()) {
             rows.next();
             return rows.getString(1) + " " + rows.getString(2) + " " + rows.getString(3);
+        }
+    }
+
+    private static long connectionId(Connection connection) throws SQLException {
+        try (Statement statement = connection.createStatement();
+                ResultSet rows = statement.executeQuery("SELECT CONNECTION_ID()")) {
+            rows.next();
+            return rows.getLong(1);
         }
     }
 

@@ -1,5 +1,6 @@
 package io.github.linkguard.internal;
 
+import io.github.linkguard.RetryRule;
 import io.github.linkguard.internal.retry.Retrier;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -15,6 +16,9 @@ public interface LinkSource {
 
     /** Paces this DataSource's retries. */
     Retrier retrier();
+
+    /** Which statements run again after a lost link. */
+    RetryRule retryRule();
 
     /** One bounded attempt at a new physical connection. */
     Connection connect() throws SQLException;

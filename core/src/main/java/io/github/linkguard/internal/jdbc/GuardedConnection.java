@@ -180,11 +180,24 @@ public final class GuardedConnection extends DelegatingWrapper implements Connec
 
     SQLException failed(SQLException failure, Phase phase, long payloadBytes, boolean streamedResult) {
         Diagnosis diagnosis = diagnose(failure, phase, payloadBytes, streamedResult);
-        if (diagnosis != null) {
-            if (!RetryPolicy.linkSurvives(diagnosis, failure)) {
-                lost();
-            }
-            handler.notRetried(diagnosis);
+        if (diagnosis == null) {
+            return leftReadOnly(failure);
+        }
+        if (!RetryPolicy.linkSurvives(diagnosis, failure)) {
+            lost();
+        }
+        handler.notRetried(diagnosis);
+        return failure;
+    }
+
+    /**
+     * A server that turned read-only (a primary demoted by a failover: errors 1290, 1836, 1792) keeps the
+     * link but cannot take writes: HikariCP would hand the same connection out again, so it leaves for good
+     * and the next call gets a fresh one.
+     */
+    private SQLException leftReadOnly(SQLException failure) {
+        if (RetryPolicy.readOnlyServer(failure)) {
+            lost();
         }
         return failure;
     }
@@ -212,7 +225,7 @@ public final class GuardedConnection extends DelegatingWrapper implements Connec
     <T> T recover(SQLException failure, String sql, long payloadBytes, Execution<T> again) throws SQLException {
         Diagnosis first = diagnose(failure, Phase.EXECUTE, payloadBytes, false);
         if (first == null) {
-            throw failure;
+            throw leftReadOnly(failure);
         }
         if (RetryPolicy.linkSurvives(first, failure)) {
             handler.notRetried(first);
@@ -221,8 +234,8 @@ public final class GuardedConnection extends DelegatingWrapper implements Connec
         lost();
         boolean safe = SqlStatements.readOnly(sql) || SqlStatements.declaredIdempotent(sql)
                 || RetryPolicy.knownNotRun(first.cause());
-        if (state == TRANSACTION_LOST || again == null || !retries() || !safe
-                || !RetryPolicy.retriesStatement(first.cause())) {
+        if (state == TRANSACTION_LOST || again == null || !retries()
+                || !RetryPolicy.retriesStatement(first.cause()) || !link.retryRule().retry(first.cause(), sql, safe)) {
             handler.notRetried(first);
             if (state == TRANSACTION_LOST || safe) {
                 throw failure;

@@ -42,4 +42,15 @@ public final class RetryPolicy {
     public static boolean linkSurvives(Diagnosis diagnosis, SQLException failure) {
         return diagnosis.cause() == Cause.PACKET_TOO_LARGE && "S1000".equals(failure.getSQLState());
     }
+
+    /** Whether the server refused a write because it is read-only (1290 --read-only, 1836 read-only mode, 1792). */
+    public static boolean readOnlyServer(SQLException failure) {
+        for (SQLException each = failure; each != null; each = each.getNextException()) {
+            int code = each.getErrorCode();
+            if (code == 1290 || code == 1836 || code == 1792) {
+                return true;
+            }
+        }
+        return false;
+    }
 }
