@@ -11,6 +11,7 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 
@@ -47,17 +48,26 @@ public final class PlainJavaDemo {
 
             try (LinkGuardDataSource dataSource = LinkGuardDataSource.builder(new HikariDataSource(config))
                     .meterRegistry(registry)
+                    .retryBudget(Duration.ofSeconds(10))
                     .build()) {
 
-                show("1. The network drops the link in the middle of a session", () -> {
+                show("1. The network drops the link under a read", () -> {
                     try (Connection connection = dataSource.getConnection()) {
                         execute(connection, "SELECT 1");
                         proxy.dropAll();
-                        execute(connection, "SELECT 1");
+                        execute(connection, "SELECT COUNT(*) FROM files");
                     }
                 });
 
-                show("2. A 2 MB BLOB meets max_allowed_packet = 1 MB", () -> {
+                show("2. The network drops the link under a write", () -> {
+                    try (Connection connection = dataSource.getConnection()) {
+                        execute(connection, "SELECT 1");
+                        proxy.dropAll();
+                        execute(connection, "INSERT INTO files (content) VALUES ('x')");
+                    }
+                });
+
+                show("3. A 2 MB BLOB meets max_allowed_packet = 1 MB", () -> {
                     try (Connection connection = dataSource.getConnection();
                             PreparedStatement insert = connection.prepareStatement("INSERT INTO files (content) VALUES (?)")) {
                         insert.setBytes(1, new byte[2 * 1024 * 1024]);
@@ -65,7 +75,7 @@ public final class PlainJavaDemo {
                     }
                 });
 
-                show("3. A handshake stalls past the server's connect_timeout = 2 s", () -> {
+                show("4. A handshake stalls past the server's connect_timeout = 2 s", () -> {
                     // a new connection must be made: empty the pool, then slow the client's side of the handshake
                     dataSource.unwrap(HikariDataSource.class).getHikariPoolMXBean().softEvictConnections();
                     proxy.delay(Direction.CLIENT_TO_SERVER, Duration.ofSeconds(3));
@@ -76,7 +86,7 @@ public final class PlainJavaDemo {
                     }
                 });
 
-                show("4. A connection sits idle past the server's wait_timeout = 3 s", () -> {
+                show("5. A connection sits idle past the server's wait_timeout = 3 s", () -> {
                     try (Connection connection = dataSource.getConnection()) {
                         execute(connection, "SELECT 1");
                         Thread.sleep(4_000);
@@ -85,8 +95,10 @@ public final class PlainJavaDemo {
                 });
 
                 System.out.println("\n=== Metrics");
-                for (Counter counter : registry.find("linkguard.failures").counters()) {
-                    System.out.printf("linkguard.failures %s = %.0f%n", counter.getId().getTags(), counter.count());
+                for (String name : new String[] {"linkguard.failures", "linkguard.retries"}) {
+                    for (Counter counter : registry.find(name).counters()) {
+                        System.out.printf("%s %s = %.0f%n", name, counter.getId().getTags(), counter.count());
+                    }
                 }
             }
         }
@@ -96,11 +108,13 @@ public final class PlainJavaDemo {
         System.out.println("\n=== " + title);
         try {
             failure.run();
-            System.out.println("(no failure)");
+            System.out.println("-> the application saw no error: LinkGuard recovered (see the log lines above)");
+        } catch (SQLException e) {
+            System.out.println("-> the application caught " + e.getClass().getSimpleName() + ", SQLState "
+                    + e.getSQLState() + ": " + e.getMessage().lines().findFirst().orElse(""));
+            System.out.println("   Diagnosis.of(e): " + Diagnosis.of(e).map(Diagnosis::toString).orElse("none"));
         } catch (Exception e) {
-            System.out.println("The application caught: " + e.getClass().getSimpleName() + " "
-                    + e.getMessage().lines().findFirst().orElse(""));
-            System.out.println(Diagnosis.of(e).map(Diagnosis::toString).orElse("(not a lost link)"));
+            throw new IllegalStateException(e);
         }
     }
 
