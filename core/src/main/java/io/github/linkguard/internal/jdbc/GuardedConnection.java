@@ -351,7 +351,9 @@ public final class GuardedConnection extends DelegatingWrapper implements Connec
 
     @Override
     public boolean getAutoCommit() throws SQLException {
-        ensureLink();
+        if (state != OPEN) {
+            return autoCommit; // known without a link, also while a lost transaction waits for rollback()
+        }
         try {
             return delegate.getAutoCommit();
         } catch (SQLException e) {
