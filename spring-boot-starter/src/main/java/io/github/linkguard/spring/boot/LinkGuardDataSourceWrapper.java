@@ -1,0 +1,61 @@
+package io.github.linkguard.spring.boot;
+
+import io.github.linkguard.LinkGuardDataSource;
+import io.micrometer.core.instrument.MeterRegistry;
+import javax.sql.DataSource;
+import org.springframework.aop.scope.ScopedProxyUtils;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.config.BeanPostProcessor;
+import org.springframework.core.Ordered;
+
+/**
+ * Wraps every DataSource bean in a {@link LinkGuardDataSource} once it is initialized, so that
+ * {@code spring.datasource.*} keeps configuring the pool underneath. Opens no connection; its
+ * collaborators are looked up only when the first DataSource is wrapped. Skips scoped targets, beans named
+ * in {@code linkguard.exclude}, and DataSources already guarded.
+ */
+public class LinkGuardDataSourceWrapper implements BeanPostProcessor, Ordered {
+
+    private final ObjectProvider<LinkGuardProperties> properties;
+    private final ObjectProvider<MeterRegistry> meterRegistry;
+    private final ObjectProvider<LinkGuardDataSourceCustomizer> customizers;
+
+    /** Collaborators are resolved lazily, at the first DataSource. */
+    public LinkGuardDataSourceWrapper(ObjectProvider<LinkGuardProperties> properties,
+            ObjectProvider<MeterRegistry> meterRegistry, ObjectProvider<LinkGuardDataSourceCustomizer> customizers) {
+        this.properties = properties;
+        this.meterRegistry = meterRegistry;
+        this.customizers = customizers;
+    }
+
+    @Override
+    public Object postProcessAfterInitialization(Object bean, String beanName) {
+        if (!(bean instanceof DataSource) || bean instanceof LinkGuardDataSource
+                || ScopedProxyUtils.isScopedTarget(beanName)) {
+            return bean;
+        }
+        LinkGuardProperties settings = properties.getObject();
+        if (settings.getExclude().contains(beanName)) {
+            return bean;
+        }
+        LinkGuardProperties.Retry retry = settings.getRetry();
+        LinkGuardDataSource.Builder builder = LinkGuardDataSource.builder((DataSource) bean)
+                .name(beanName)
+                .connectTimeout(settings.getConnectTimeout())
+                .probeTimeout(settings.getProbeTimeout())
+                .maxAttempts(retry.getMaxAttempts())
+                .initialInterval(retry.getInitialInterval())
+                .multiplier(retry.getMultiplier())
+                .maxInterval(retry.getMaxInterval())
+                .retryBudget(retry.getBudget());
+        meterRegistry.ifAvailable(builder::meterRegistry);
+        customizers.orderedStream().forEach(customizer -> customizer.customize(beanName, builder));
+        return builder.build();
+    }
+
+    /** Late, after other post-processors have finished with the pool. */
+    @Override
+    public int getOrder() {
+        return Ordered.LOWEST_PRECEDENCE - 10;
+    }
+}

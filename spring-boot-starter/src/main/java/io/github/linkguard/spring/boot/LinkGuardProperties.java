@@ -1,0 +1,146 @@
+package io.github.linkguard.spring.boot;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+
+/**
+ * LinkGuard's settings under the {@code linkguard} prefix. Invalid values stop the application at start-up
+ * with the property's name and the reason.
+ */
+@ConfigurationProperties("linkguard")
+public class LinkGuardProperties {
+
+    /** Whether LinkGuard wraps the application's DataSource beans. */
+    private boolean enabled = true;
+
+    /** Names of DataSource beans to leave unwrapped. */
+    private List<String> exclude = new ArrayList<>();
+
+    /**
+     * The longest getConnection() may take when the pool does not bound it (HikariCP's connectionTimeout
+     * does); 0 trusts the pool.
+     */
+    private Duration connectTimeout = Duration.ofSeconds(30);
+
+    /** How long a failing call waits for the server's evidence; 0 diagnoses from the client side only. */
+    private Duration probeTimeout = Duration.ofSeconds(2);
+
+    private final Retry retry = new Retry();
+
+    public boolean isEnabled() {
+        return enabled;
+    }
+
+    public void setEnabled(boolean enabled) {
+        this.enabled = enabled;
+    }
+
+    public List<String> getExclude() {
+        return exclude;
+    }
+
+    public void setExclude(List<String> exclude) {
+        this.exclude = exclude;
+    }
+
+    public Duration getConnectTimeout() {
+        return connectTimeout;
+    }
+
+    public void setConnectTimeout(Duration connectTimeout) {
+        this.connectTimeout = nonNegative(connectTimeout, "must not be negative");
+    }
+
+    public Duration getProbeTimeout() {
+        return probeTimeout;
+    }
+
+    public void setProbeTimeout(Duration probeTimeout) {
+        this.probeTimeout = nonNegative(probeTimeout, "must not be negative");
+    }
+
+    public Retry getRetry() {
+        return retry;
+    }
+
+    private static Duration nonNegative(Duration value, String message) {
+        if (value == null || value.isNegative()) {
+            throw new IllegalArgumentException(message + ", was " + value);
+        }
+        return value;
+    }
+
+    private static Duration positive(Duration value) {
+        if (value == null || value.isNegative() || value.isZero()) {
+            throw new IllegalArgumentException("must be positive, was " + value);
+        }
+        return value;
+    }
+
+    /** How LinkGuard retries operations that lost their link (only what is safe; see the README). */
+    public static class Retry {
+
+        /** Attempts per operation, the first included; 1 never retries. */
+        private int maxAttempts = 3;
+
+        /** The wait before the first retry; later waits grow by the multiplier, with jitter. */
+        private Duration initialInterval = Duration.ofMillis(100);
+
+        /** How much each wait grows over the previous one (at least 1). */
+        private double multiplier = 2.0;
+
+        /** The longest wait between two attempts. */
+        private Duration maxInterval = Duration.ofSeconds(2);
+
+        /** The longest an operation may take, retries and waits included. */
+        private Duration budget = Duration.ofSeconds(30);
+
+        public int getMaxAttempts() {
+            return maxAttempts;
+        }
+
+        public void setMaxAttempts(int maxAttempts) {
+            if (maxAttempts < 1) {
+                throw new IllegalArgumentException("must be at least 1, was " + maxAttempts);
+            }
+            this.maxAttempts = maxAttempts;
+        }
+
+        public Duration getInitialInterval() {
+            return initialInterval;
+        }
+
+        public void setInitialInterval(Duration initialInterval) {
+            this.initialInterval = positive(initialInterval);
+        }
+
+        public double getMultiplier() {
+            return multiplier;
+        }
+
+        public void setMultiplier(double multiplier) {
+            if (!(multiplier >= 1.0) || Double.isInfinite(multiplier)) {
+                throw new IllegalArgumentException("must be at least 1, was " + multiplier);
+            }
+            this.multiplier = multiplier;
+        }
+
+        public Duration getMaxInterval() {
+            return maxInterval;
+        }
+
+        public void setMaxInterval(Duration maxInterval) {
+            this.maxInterval = positive(maxInterval);
+        }
+
+        public Duration getBudget() {
+            return budget;
+        }
+
+        public void setBudget(Duration budget) {
+            this.budget = positive(budget);
+        }
+    }
+}

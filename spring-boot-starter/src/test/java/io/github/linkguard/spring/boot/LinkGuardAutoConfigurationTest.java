@@ -1,0 +1,169 @@
+package io.github.linkguard.spring.boot;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.zaxxer.hikari.HikariDataSource;
+import io.github.linkguard.LinkGuardDataSource;
+import java.io.PrintWriter;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.logging.Logger;
+import javax.sql.DataSource;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/** Every condition of the auto-configuration, without a database: no connection is ever opened. */
+class LinkGuardAutoConfigurationTest {
+
+    private final ApplicationContextRunner runner = new ApplicationContextRunner()
+            .withConfiguration(AutoConfigurations.of(LinkGuardAutoConfiguration.class))
+            .withUserConfiguration(OneDataSource.class);
+
+    @Test
+    void wrapsTheDataSourceWithoutOpeningAConnectionAndKeepsThePoolReachable() {
+        runner.run(context -> {
+            DataSource dataSource = context.getBean(DataSource.class);
+            assertThat(dataSource).isInstanceOf(LinkGuardDataSource.class);
+            assertThat(((LinkGuardDataSource) dataSource).name()).isEqualTo("dataSource");
+            assertThat(dataSource.unwrap(HikariDataSource.class).getPoolName()).isEqualTo("app-pool");
+            assertThat(dataSource.unwrap(HikariDataSource.class).isRunning()).isFalse(); // never started
+        });
+    }
+
+    @Test
+    void disabledLeavesTheDataSourceUntouched() {
+        runner.withPropertyValues("linkguard.enabled=false").run(context -> {
+            assertThat(context.getBean(DataSource.class)).isInstanceOf(HikariDataSource.class);
+            assertThat(context).doesNotHaveBean(LinkGuardDataSourceWrapper.class);
+        });
+    }
+
+    @Test
+    void excludedBeansAndScopedTargetsAreLeftAlone() {
+        new ApplicationContextRunner()
+                .withConfiguration(AutoConfigurations.of(LinkGuardAutoConfiguration.class))
+                .withUserConfiguration(ThreeDataSources.class)
+                .withPropertyValues("linkguard.exclude=reporting")
+                .run(context -> {
+                    assertThat(context.getBean("orders")).isInstanceOf(LinkGuardDataSource.class);
+                    assertThat(((LinkGuardDataSource) context.getBean("orders")).name()).isEqualTo("orders");
+                    assertThat(context.getBean("reporting")).isInstanceOf(HikariDataSource.class);
+                    assertThat(context.getBean("scopedTarget.tenant")).isInstanceOf(HikariDataSource.class);
+                });
+    }
+
+    @Test
+    void propertiesAndCustomizersConfigureTheBuilder() {
+        runner.withPropertyValues("linkguard.retry.max-attempts=5", "linkguard.retry.initial-interval=50ms",
+                        "linkguard.retry.multiplier=1.5", "linkguard.retry.max-interval=1s", "linkguard.retry.budget=10s")
+                .withBean(LinkGuardDataSourceCustomizer.class, () -> (name, builder) -> builder.name(name + "-custom"))
+                .run(context -> {
+                    assertThat(context).hasNotFailed();
+                    LinkGuardProperties.Retry retry = context.getBean(LinkGuardProperties.class).getRetry();
+                    assertThat(retry.getMaxAttempts()).isEqualTo(5);
+                    assertThat(retry.getMultiplier()).isEqualTo(1.5);
+                    assertThat(((LinkGuardDataSource) context.getBean(DataSource.class)).name())
+                            .isEqualTo("dataSource-custom");
+                });
+    }
+
+    @Test
+    void badValuesStopTheApplicationWithTheReason() {
+        runner.withPropertyValues("linkguard.retry.max-attempts=0").run(context ->
+                assertThat(context).getFailure().rootCause().hasMessageContaining("must be at least 1, was 0"));
+        runner.withPropertyValues("linkguard.retry.multiplier=0.5").run(context ->
+                assertThat(context).getFailure().rootCause().hasMessageContaining("must be at least 1, was 0.5"));
+        runner.withPropertyValues("linkguard.retry.initial-interval=-1s").run(context ->
+                assertThat(context).getFailure().rootCause().hasMessageContaining("must be positive"));
+        runner.withPropertyValues("linkguard.probe-timeout=-1s").run(context ->
+                assertThat(context).getFailure().rootCause().hasMessageContaining("must not be negative"));
+        runner.withPropertyValues("linkguard.retry.initial-interval=5s", "linkguard.retry.max-interval=1s").run(context ->
+                assertThat(context).getFailure().rootCause().hasMessageContaining("maxInterval"));
+    }
+
+    @Test
+    void aDataSourceThatCannotConnectStillStarts() {
+        new ApplicationContextRunner()
+                .withConfiguration(AutoConfigurations.of(LinkGuardAutoConfiguration.class))
+                .withBean("broken", DataSource.class, BrokenDataSource::new)
+                .run(context -> assertThat(context.getBean("broken")).isInstanceOf(LinkGuardDataSource.class));
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    static class OneDataSource {
+        @Bean
+        HikariDataSource dataSource() {
+            HikariDataSource pool = new HikariDataSource();
+            pool.setPoolName("app-pool");
+            pool.setJdbcUrl("jdbc:mysql://127.0.0.1:1/none");
+            return pool;
+        }
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    static class ThreeDataSources {
+        @Bean
+        HikariDataSource orders() {
+            return new HikariDataSource();
+        }
+
+        @Bean
+        HikariDataSource reporting() {
+            return new HikariDataSource();
+        }
+
+        @Bean(name = "scopedTarget.tenant")
+        HikariDataSource tenant() {
+            return new HikariDataSource();
+        }
+    }
+
+    /** Fails every connect: wrapping must not try one. */
+    static class BrokenDataSource implements DataSource {
+        @Override
+        public Connection getConnection() throws SQLException {
+            throw new SQLException("no connection may be opened while wrapping");
+        }
+
+        @Override
+        public Connection getConnection(String username, String password) throws SQLException {
+            return getConnection();
+        }
+
+        @Override
+        public PrintWriter getLogWriter() {
+            return null;
+        }
+
+        @Override
+        public void setLogWriter(PrintWriter out) {
+        }
+
+        @Override
+        public void setLoginTimeout(int seconds) {
+        }
+
+        @Override
+        public int getLoginTimeout() {
+            return 0;
+        }
+
+        @Override
+        public Logger getParentLogger() {
+            return Logger.getGlobal();
+        }
+
+        @Override
+        public <T> T unwrap(Class<T> iface) throws SQLException {
+            throw new SQLException("not a wrapper");
+        }
+
+        @Override
+        public boolean isWrapperFor(Class<?> iface) {
+            return false;
+        }
+    }
+}
