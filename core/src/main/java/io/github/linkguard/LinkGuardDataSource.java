@@ -20,7 +20,9 @@ import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.SQLFeatureNotSupportedException;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
@@ -78,6 +80,24 @@ public final class LinkGuardDataSource implements DataSource, AutoCloseable {
     /** The name of this DataSource: the {@code datasource} tag of its meters and the prefix of its logs. */
     public String name() {
         return handler.dataSource();
+    }
+
+    /** The operations that met a lost link lately (at most 50), newest first: for dashboards and endpoints. */
+    public List<Incident> recentIncidents() {
+        return handler.recentIncidents();
+    }
+
+    /**
+     * Reads the server's variables and counters now over a fresh, bounded connection (a reading at most a
+     * second old is reused), for health checks; empty if the probe is off ({@code probeTimeout} 0).
+     */
+    public Optional<ServerReading> readServer() {
+        return handler.readServer();
+    }
+
+    /** The last reading of the server, without reading it again. */
+    public Optional<ServerReading> lastServerReading() {
+        return handler.lastServerReading();
     }
 
     @Override

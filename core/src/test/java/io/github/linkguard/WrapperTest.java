@@ -184,6 +184,27 @@ class WrapperTest {
             assertThat(guarded.failures(Cause.NETWORK, Phase.EXECUTE)).isEqualTo(2);
             assertThat(guarded.registry().find("linkguard.retries").counters()).hasSize(1);
             assertThat(guarded.notRetried(Cause.NETWORK)).isEqualTo(2);
+            assertThat(guarded.dataSource().recentIncidents()).hasSize(2).allSatisfy(incident -> {
+                assertThat(incident.dataSource()).isEqualTo("test");
+                assertThat(incident.cause()).isEqualTo(Cause.NETWORK);
+                assertThat(incident.phase()).isEqualTo(Phase.EXECUTE);
+                assertThat(incident.outcome()).isEqualTo("not-retried");
+                assertThat(incident.recommendation()).isNotBlank();
+            });
+        }
+    }
+
+    @Test
+    void theServerCanBeReadForHealthChecksWithNumbersOnly(EmbeddedMariaDb db) throws Exception {
+        try (Pools.Guarded guarded = Pools.guard(db, db.jdbcUrl())) {
+            assertThat(guarded.dataSource().lastServerReading()).isEmpty();
+
+            ServerReading reading = guarded.dataSource().readServer().orElseThrow();
+
+            assertThat(reading.reachable()).isTrue();
+            assertThat(reading.problem()).isNull();
+            assertThat(reading.values()).containsKeys("wait_timeout", "max_allowed_packet", "uptime", "aborted_connects");
+            assertThat(guarded.dataSource().lastServerReading()).contains(reading);
         }
     }
 

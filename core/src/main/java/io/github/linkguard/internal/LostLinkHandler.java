@@ -1,8 +1,10 @@
 package io.github.linkguard.internal;
 
 import io.github.linkguard.Diagnosis;
+import io.github.linkguard.Incident;
 import io.github.linkguard.LostLinkDiagnosis;
 import io.github.linkguard.Phase;
+import io.github.linkguard.ServerReading;
 import io.github.linkguard.internal.diagnosis.Activity;
 import io.github.linkguard.internal.diagnosis.ClientSettings;
 import io.github.linkguard.internal.diagnosis.Diagnostician;
@@ -12,6 +14,13 @@ import io.github.linkguard.internal.diagnosis.ServerProbe;
 import io.github.linkguard.internal.metrics.LinkGuardMetrics;
 import io.github.linkguard.internal.metrics.RetryOutcome;
 import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -23,12 +32,18 @@ import org.slf4j.LoggerFactory;
  */
 public final class LostLinkHandler implements AutoCloseable {
 
+    /** How many incidents each DataSource remembers. */
+    private static final int MAX_INCIDENTS = 50;
+
     private static final Logger log = LoggerFactory.getLogger("io.github.linkguard.LinkGuard");
 
     private final String dataSource;
     private final ServerProbe probe;
     private final LinkGuardMetrics metrics;
     private final ClientSettings client;
+    private final Incident[] incidents = new Incident[MAX_INCIDENTS];
+    private int nextIncident;
+    private int incidentCount;
 
     /**
      * @param dataSource the DataSource's name (metrics tag and log prefix)
@@ -77,13 +92,48 @@ public final class LostLinkHandler implements AutoCloseable {
     public void notRetried(Diagnosis diagnosis) {
         if (diagnosis != null) {
             metrics.outcome(diagnosis.cause(), RetryOutcome.NOT_RETRIED);
+            remember(diagnosis, RetryOutcome.NOT_RETRIED);
         }
+    }
+
+    /** The most recent incidents, newest first. */
+    public synchronized List<Incident> recentIncidents() {
+        List<Incident> newestFirst = new ArrayList<>(incidentCount);
+        for (int i = 1; i <= incidentCount; i++) {
+            newestFirst.add(incidents[(nextIncident - i + incidents.length) % incidents.length]);
+        }
+        return newestFirst;
+    }
+
+    private synchronized void remember(Diagnosis diagnosis, RetryOutcome outcome) {
+        incidents[nextIncident] = new Incident(Instant.now(), dataSource, diagnosis.cause(), diagnosis.phase(),
+                outcome.id(), diagnosis.summary(), diagnosis.recommendation());
+        nextIncident = (nextIncident + 1) % incidents.length;
+        incidentCount = Math.min(incidentCount + 1, incidents.length);
+    }
+
+    /** Reads the server now (or a reading a second old), for health checks; empty if the probe is off. */
+    public Optional<ServerReading> readServer() {
+        return probe == null ? Optional.empty() : Optional.of(toReading(probe.read()));
+    }
+
+    /** The last reading of the server, without reading it again. */
+    public Optional<ServerReading> lastServerReading() {
+        return probe == null ? Optional.empty() : Optional.ofNullable(probe.latest()).map(LostLinkHandler::toReading);
+    }
+
+    private static ServerReading toReading(ServerEvidence evidence) {
+        Map<String, Long> values = new TreeMap<>(evidence.variables());
+        values.putAll(evidence.status());
+        return new ServerReading(Instant.ofEpochMilli(evidence.takenAtMillis()), evidence.available(),
+                evidence.problem(), Collections.unmodifiableMap(values));
     }
 
     /** Counts a lost link whose {@code retries} retries all failed. */
     public void exhausted(Diagnosis first, int retries) {
         metrics.retries(first.cause(), retries);
         metrics.outcome(first.cause(), RetryOutcome.EXHAUSTED);
+        remember(first, RetryOutcome.EXHAUSTED);
     }
 
     /** Counts a lost link that a retry recovered from, after {@code retries} retries in {@code nanos}. */
@@ -91,6 +141,7 @@ public final class LostLinkHandler implements AutoCloseable {
         metrics.retries(first.cause(), retries);
         metrics.outcome(first.cause(), RetryOutcome.RECOVERED);
         metrics.recoveryTime(nanos);
+        remember(first, RetryOutcome.RECOVERED);
         log.info("[{}] recovered from a lost link ({}) after {} retries in {} ms", dataSource, first.cause().id(),
                 retries, nanos / 1_000_000);
     }

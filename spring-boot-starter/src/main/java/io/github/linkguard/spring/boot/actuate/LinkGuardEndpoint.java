@@ -1,0 +1,36 @@
+package io.github.linkguard.spring.boot.actuate;
+
+import io.github.linkguard.LinkGuardDataSource;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
+import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
+
+/**
+ * The {@code linkguard} actuator endpoint: for each guarded DataSource, its recent incidents (time, cause,
+ * phase, outcome, recommendation; at most 50) and the server evidence last read. No SQL, parameters, user
+ * names or URLs.
+ */
+@Endpoint(id = "linkguard")
+public class LinkGuardEndpoint {
+
+    private final GuardedDataSources dataSources;
+
+    LinkGuardEndpoint(GuardedDataSources dataSources) {
+        this.dataSources = dataSources;
+    }
+
+    /** Everything LinkGuard knows, by DataSource name. */
+    @ReadOperation
+    public Map<String, Object> linkguard() {
+        Map<String, Object> byName = new LinkedHashMap<>();
+        for (LinkGuardDataSource dataSource : dataSources.all()) {
+            Map<String, Object> details = new LinkedHashMap<>();
+            details.put("incidents", dataSource.recentIncidents().stream().map(GuardedDataSources::describe).toList());
+            dataSource.lastServerReading()
+                    .ifPresent(reading -> details.put("server", GuardedDataSources.describe(reading)));
+            byName.put(dataSource.name(), details);
+        }
+        return Map.of("dataSources", byName);
+    }
+}
