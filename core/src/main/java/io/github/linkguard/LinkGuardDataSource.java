@@ -254,15 +254,26 @@ public final class LinkGuardDataSource implements DataSource, AutoCloseable {
         return Unwrapping.isWrapperFor(this, delegate, iface);
     }
 
-    /** Stops LinkGuard's helper threads and closes the delegate if it can be closed (a pool). */
+    /**
+     * Stops LinkGuard's helper threads and closes the delegate if it can be closed (a pool).
+     *
+     * @throws IllegalStateException if the delegate fails to close
+     */
     @Override
-    public void close() throws Exception {
+    public void close() {
         handler.close();
         if (connectBound != null) {
             connectBound.close();
         }
         if (delegate instanceof AutoCloseable) {
-            ((AutoCloseable) delegate).close();
+            try {
+                ((AutoCloseable) delegate).close();
+            } catch (Exception e) {
+                if (e instanceof InterruptedException) {
+                    Thread.currentThread().interrupt();
+                }
+                throw new IllegalStateException("the DataSource under LinkGuard [" + name() + "] failed to close", e);
+            }
         }
     }
 

@@ -106,7 +106,7 @@ final class Pools {
         }
 
         @Override
-        public void close() throws Exception {
+        public void close() {
             dataSource.close();
         }
     }

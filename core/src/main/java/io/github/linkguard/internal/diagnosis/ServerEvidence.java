@@ -82,10 +82,13 @@ public record ServerEvidence(long takenAtMillis, Map<String, Long> variables, Ma
                 : OptionalLong.empty();
     }
 
-    /** Whether the server booted within the last {@code millis} (its Uptime is shorter). */
+    /**
+     * Whether the server booted within the last {@code millis} (its Uptime is shorter). The server counts
+     * Uptime between two wall-clock readings in whole seconds, so it can be up to a second long.
+     */
     public boolean bootedWithin(long millis) {
         OptionalLong uptime = status("Uptime");
-        return millis > 0 && uptime.isPresent() && uptime.getAsLong() * 1000 < millis;
+        return millis > 0 && uptime.isPresent() && (uptime.getAsLong() - 1) * 1000 < millis;
     }
 
     private boolean restartedSince(ServerEvidence before) {

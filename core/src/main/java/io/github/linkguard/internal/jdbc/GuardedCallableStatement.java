@@ -22,6 +22,7 @@ import java.util.Calendar;
 import java.util.Map;
 
 /** The application's callable statement: a {@link GuardedPreparedStatement} for stored procedures. */
+@SuppressWarnings("deprecation") // JDBC's deprecated methods must still be delegated
 public final class GuardedCallableStatement extends GuardedPreparedStatement implements CallableStatement {
 
     private CallableStatement delegate;

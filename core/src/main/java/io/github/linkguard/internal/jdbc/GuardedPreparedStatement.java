@@ -29,6 +29,7 @@ import java.util.Calendar;
  * bound values (bytes, strings, streams and LOBs of known length), the evidence of a packet over
  * {@code max_allowed_packet}.
  */
+@SuppressWarnings("deprecation") // JDBC's deprecated methods must still be delegated
 public class GuardedPreparedStatement extends GuardedStatement implements PreparedStatement {
 
     /** Binds one parameter again on a re-created statement. */

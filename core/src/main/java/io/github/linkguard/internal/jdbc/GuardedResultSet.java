@@ -30,6 +30,7 @@ import java.util.Map;
  * whether the result was streamed from the wire. {@link #getStatement()} returns the application's
  * statement (null for metadata results).
  */
+@SuppressWarnings("deprecation") // JDBC's deprecated methods must still be delegated
 public final class GuardedResultSet extends DelegatingWrapper implements ResultSet {
 
     private final GuardedConnection connection;
