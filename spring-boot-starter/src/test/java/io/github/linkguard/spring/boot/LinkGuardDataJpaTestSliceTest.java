@@ -3,7 +3,6 @@ package io.github.linkguard.spring.boot;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.linkguard.LinkGuardDataSource;
-import io.github.linkguard.testkit.EmbeddedMariaDb;
 import jakarta.persistence.EntityManager;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.Test;
@@ -21,10 +20,7 @@ class LinkGuardDataJpaTestSliceTest {
 
     @DynamicPropertySource
     static void database(DynamicPropertyRegistry registry) {
-        EmbeddedMariaDb db = EmbeddedMariaDb.shared();
-        registry.add("spring.datasource.url", db::jdbcUrl);
-        registry.add("spring.datasource.username", db::user);
-        registry.add("spring.datasource.password", db::password);
+        SharedDatabase.register(registry);
     }
 
     @Autowired
