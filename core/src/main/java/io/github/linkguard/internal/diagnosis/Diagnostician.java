@@ -199,6 +199,11 @@ public final class Diagnostician {
                 }
                 break;
             default:
+                if (server.refused()) {
+                    // the pool gave up before its own attempt failed, but the server's port refuses: direct evidence
+                    evidence.add("the server refuses new connections now");
+                    return serverUnreachable();
+                }
                 if (ex.hikariTimeoutWithoutCause() || ex.linkGuardConnectTimeout()) {
                     return clientConnectTimeout(connectTimeout);
                 }
