@@ -55,11 +55,9 @@ public final class Diagnosis {
         if (failure == null) {
             return Optional.empty();
         }
-        List<Throwable> chain = ExceptionEvidence.walk(failure);
-        for (Throwable each : chain) {
-            if (each instanceof LostLinkDiagnosis) {
-                return Optional.of(((LostLinkDiagnosis) each).diagnosis());
-            }
+        Diagnosis attached = LostLinkDiagnosis.attachedTo(failure);
+        if (attached != null) {
+            return Optional.of(attached);
         }
         ExceptionEvidence evidence = ExceptionEvidence.of(failure);
         if (!evidence.isLinkFailure()) {

@@ -1,5 +1,7 @@
 package io.github.linkguard;
 
+import io.github.linkguard.internal.diagnosis.ExceptionEvidence;
+
 /**
  * Carries a {@link Diagnosis} on the exception the application catches, as a suppressed exception whose
  * message is the diagnosis paragraph: it shows in every stack trace and log, and leaves the original
@@ -19,5 +21,18 @@ public final class LostLinkDiagnosis extends Exception {
     /** The diagnosis. */
     public Diagnosis diagnosis() {
         return diagnosis;
+    }
+
+    /**
+     * The diagnosis LinkGuard attached to {@code failure} or to anything chained to it (causes, suppressed
+     * and next exceptions), or null if none was attached.
+     */
+    public static Diagnosis attachedTo(Throwable failure) {
+        for (Throwable each : ExceptionEvidence.walk(failure)) {
+            if (each instanceof LostLinkDiagnosis) {
+                return ((LostLinkDiagnosis) each).diagnosis;
+            }
+        }
+        return null;
     }
 }

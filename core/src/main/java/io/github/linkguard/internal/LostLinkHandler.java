@@ -147,10 +147,9 @@ public final class LostLinkHandler implements AutoCloseable {
     }
 
     private Diagnosis diagnose(SQLException failure, Supplier<Activity> activity) {
-        for (Throwable each : ExceptionEvidence.walk(failure)) {
-            if (each instanceof LostLinkDiagnosis) {
-                return ((LostLinkDiagnosis) each).diagnosis(); // diagnosed already, by a LinkGuard closer to the driver
-            }
+        Diagnosis attached = LostLinkDiagnosis.attachedTo(failure);
+        if (attached != null) {
+            return attached; // diagnosed already, by a LinkGuard closer to the driver
         }
         ExceptionEvidence evidence = ExceptionEvidence.of(failure);
         if (!evidence.isLinkFailure()) {

@@ -299,16 +299,6 @@ public final class ExceptionEvidence {
                 && chain.stream().filter(SQLException.class::isInstance).count() == 1;
     }
 
-    /** The SQLException closest to the top of the chain, or null. */
-    public SQLException firstSqlException() {
-        for (Throwable each : chain) {
-            if (each instanceof SQLException) {
-                return (SQLException) each;
-            }
-        }
-        return null;
-    }
-
     private long find(Pattern pattern) {
         Matcher matcher = pattern.matcher(messages);
         return matcher.find() ? number(matcher.group(1)) : -1;
