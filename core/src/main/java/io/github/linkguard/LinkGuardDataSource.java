@@ -2,6 +2,7 @@ package io.github.linkguard;
 
 import com.mysql.cj.jdbc.MysqlDataSource;
 import com.zaxxer.hikari.HikariDataSource;
+import io.github.linkguard.internal.CoarseClock;
 import io.github.linkguard.internal.ConnectBound;
 import io.github.linkguard.internal.LinkSource;
 import io.github.linkguard.internal.LostLinkHandler;
@@ -54,6 +55,7 @@ public final class LinkGuardDataSource implements DataSource, AutoCloseable {
     private final HikariDataSource pool;
     private final RetryRule retryRule;
     private final Links links;
+    private final CoarseClock.Lease clock;
 
     private LinkGuardDataSource(Builder builder) {
         this.delegate = builder.delegate;
@@ -70,6 +72,7 @@ public final class LinkGuardDataSource implements DataSource, AutoCloseable {
         this.links = new Links(delegate::getConnection);
         this.retrier = new Retrier(builder.name, builder.maxAttempts, builder.initialInterval, builder.multiplier,
                 builder.maxInterval, builder.retryBudget);
+        this.clock = CoarseClock.lease();
     }
 
     /** Starts configuring a LinkGuard in front of {@code delegate} (a HikariCP pool, or any DataSource). */
@@ -111,7 +114,7 @@ public final class LinkGuardDataSource implements DataSource, AutoCloseable {
     }
 
     private Connection getConnection(Links source) throws SQLException {
-        long start = System.nanoTime();
+        long start = CoarseClock.nanos();
         Connection physical;
         try {
             physical = connectOnce(source.connector);
@@ -184,6 +187,11 @@ public final class LinkGuardDataSource implements DataSource, AutoCloseable {
         @Override
         public RetryRule retryRule() {
             return retryRule;
+        }
+
+        @Override
+        public boolean autoCommitOf(Connection physical) throws SQLException {
+            return pool != null ? pool.isAutoCommit() : physical.getAutoCommit();
         }
 
         @Override
@@ -261,6 +269,7 @@ public final class LinkGuardDataSource implements DataSource, AutoCloseable {
      */
     @Override
     public void close() {
+        clock.close();
         handler.close();
         if (connectBound != null) {
             connectBound.close();

@@ -84,6 +84,42 @@ class StatementRetryTest {
     }
 
     @Test
+    void everyKindOfParameterIsBoundAgainOnTheFreshLinkBeyondTheFirstFour(EmbeddedMariaDb db) throws Exception {
+        try (FaultProxy proxy = FaultProxy.start(db.host(), db.port());
+                Pools.Guarded guarded = guard(db, EmbeddedMariaDb.jdbcUrl(proxy.host(), proxy.port()));
+                Connection connection = guarded.dataSource().getConnection();
+                PreparedStatement select = connection.prepareStatement("SELECT CONCAT_WS('|', ?, ?, ?, ?, ?, "
+                        + "IFNULL(?, 'null'), ?, ?, HEX(?), ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+            select.setLong(1, 1L << 40);
+            select.setString(2, "text");
+            select.setInt(3, -7);
+            select.setDouble(4, 2.5);
+            select.setBigDecimal(5, new java.math.BigDecimal("12.34"));
+            select.setNull(6, java.sql.Types.VARCHAR);
+            select.setBoolean(7, true);
+            select.setTimestamp(8, java.sql.Timestamp.valueOf("2026-11-23 10:00:00"));
+            select.setBytes(9, new byte[] {1, 2, 3});
+            select.setObject(10, "object");
+            select.setFloat(11, 1.5f);
+            select.setShort(12, (short) 3);
+            select.setByte(13, (byte) 4);
+            select.setDate(14, java.sql.Date.valueOf("2026-11-23"));
+            select.setTime(15, java.sql.Time.valueOf("10:11:12"));
+            select.setNString(16, "nstring");
+            select.setObject(17, 5, java.sql.Types.INTEGER);
+            select.setObject(18, "typed", java.sql.JDBCType.VARCHAR);
+            String before = single(select);
+            assertThat(before).isEqualTo("1099511627776|text|-7|2.5|12.34|null|1|2026-11-23 10:00:00|010203|object|"
+                    + "1.5|3|4|2026-11-23|10:11:12|nstring|5|typed");
+
+            proxy.dropAll();
+
+            assertThat(single(select)).isEqualTo(before);
+            assertThat(guarded.outcomes(Cause.NETWORK, "recovered")).isEqualTo(1);
+        }
+    }
+
+    @Test
     void aWriteWhoseOutcomeIsUnknownIsNotRetriedAndSurfacesAs08007(EmbeddedMariaDb db) throws Exception {
         try (Pools.Guarded guarded = guard(db, db.jdbcUrl() + "&socketTimeout=1000");
                 Connection connection = guarded.dataSource().getConnection();
@@ -224,6 +260,13 @@ class StatementRetryTest {
         try (ResultSet rows = select.executeQuery()) {
             rows.next();
             return rows.getString(1) + " " + rows.getString(2) + " " + rows.getString(3);
+        }
+    }
+
+    private static String single(PreparedStatement select) throws SQLException {
+        try (ResultSet rows = select.executeQuery()) {
+            rows.next();
+            return rows.getString(1);
         }
     }
 

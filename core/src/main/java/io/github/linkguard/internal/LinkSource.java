@@ -20,6 +20,12 @@ public interface LinkSource {
     /** Which statements run again after a lost link. */
     RetryRule retryRule();
 
+    /**
+     * The auto-commit mode of a connection just taken from the delegate: a HikariCP pool's setting (it
+     * resets every connection to it before handing it out), else the connection's own.
+     */
+    boolean autoCommitOf(Connection physical) throws SQLException;
+
     /** One bounded attempt at a new physical connection. */
     Connection connect() throws SQLException;
 

@@ -2,6 +2,7 @@ package io.github.linkguard.internal.jdbc;
 
 import io.github.linkguard.Phase;
 import io.github.linkguard.Diagnosis;
+import io.github.linkguard.internal.CoarseClock;
 import io.github.linkguard.internal.LinkSource;
 import io.github.linkguard.internal.LostLinkHandler;
 import io.github.linkguard.internal.retry.Retrier;
@@ -51,39 +52,39 @@ public final class GuardedConnection extends DelegatingWrapper implements Connec
 
     private Connection delegate;
     private final LinkSource link;
-    private final LostLinkHandler handler;
     private final long acquiredNanos;
     private long lastGoodNanos;
     private int state;
     private boolean closed;
     private boolean autoCommit;
-    private Boolean readOnly;
-    private Integer isolation;
-    private String catalog;
-    private String schema;
-    private Integer holdability;
-    private Executor networkExecutor;
-    private int networkTimeout = -1;
-    private GuardedStatement[] statements;
-    private int statementCount;
+    /** The session settings the application made; null until the first (most connections make none). */
+    private Session session;
+    /** The open statements, newest first, linked through the statements themselves (nothing to allocate). */
+    private GuardedStatement openStatements;
 
     /**
      * @param link where fresh links come from after a lost one
      * @param delegate the pool's connection
-     * @param acquiredNanos {@link System#nanoTime()} when the application asked for the connection
+     * @param acquiredNanos {@link CoarseClock#nanos()} when the application asked for the connection
      */
     public GuardedConnection(LinkSource link, Connection delegate, long acquiredNanos) throws SQLException {
         this.link = link;
-        this.handler = link.handler();
         this.delegate = delegate;
         this.acquiredNanos = acquiredNanos;
         this.lastGoodNanos = acquiredNanos;
-        this.autoCommit = delegate.getAutoCommit();
+        this.autoCommit = link.autoCommitOf(delegate);
+    }
+
+    private Session session() {
+        if (session == null) {
+            session = new Session();
+        }
+        return session;
     }
 
     /** The link just answered: remember when. */
     void markGood() {
-        lastGoodNanos = System.nanoTime();
+        lastGoodNanos = CoarseClock.nanos();
     }
 
     /** Whether bound parameters must be kept, to re-bind them on a fresh link. */
@@ -116,26 +117,11 @@ public final class GuardedConnection extends DelegatingWrapper implements Connec
             if (fresh.getAutoCommit() != autoCommit) {
                 fresh.setAutoCommit(autoCommit);
             }
-            if (readOnly != null) {
-                fresh.setReadOnly(readOnly);
+            if (session != null) {
+                session.restore(fresh);
             }
-            if (isolation != null) {
-                fresh.setTransactionIsolation(isolation);
-            }
-            if (catalog != null) {
-                fresh.setCatalog(catalog);
-            }
-            if (schema != null) {
-                fresh.setSchema(schema);
-            }
-            if (holdability != null) {
-                fresh.setHoldability(holdability);
-            }
-            if (networkTimeout >= 0) {
-                fresh.setNetworkTimeout(networkExecutor, networkTimeout);
-            }
-            for (int i = 0; i < statementCount; i++) {
-                statements[i].reopen(fresh);
+            for (GuardedStatement statement = openStatements; statement != null; statement = statement.nextOpen) {
+                statement.reopen(fresh);
             }
         } catch (SQLException e) {
             link.evict(fresh);
@@ -155,23 +141,28 @@ public final class GuardedConnection extends DelegatingWrapper implements Connec
     }
 
     <T extends GuardedStatement> T register(T statement) {
-        if (statements == null) {
-            statements = new GuardedStatement[8];
-        } else if (statementCount == statements.length) {
-            statements = java.util.Arrays.copyOf(statements, statementCount * 2);
+        statement.nextOpen = openStatements;
+        if (openStatements != null) {
+            openStatements.previousOpen = statement;
         }
-        statements[statementCount++] = statement;
+        openStatements = statement;
         return statement;
     }
 
+    /** Forgets a closed statement; closing it again does nothing. */
     void unregister(GuardedStatement statement) {
-        for (int i = statementCount - 1; i >= 0; i--) {
-            if (statements[i] == statement) {
-                System.arraycopy(statements, i + 1, statements, i, statementCount - i - 1);
-                statements[--statementCount] = null;
-                return;
-            }
+        if (statement.previousOpen != null) {
+            statement.previousOpen.nextOpen = statement.nextOpen;
+        } else if (openStatements == statement) {
+            openStatements = statement.nextOpen;
+        } else {
+            return;
         }
+        if (statement.nextOpen != null) {
+            statement.nextOpen.previousOpen = statement.previousOpen;
+        }
+        statement.previousOpen = null;
+        statement.nextOpen = null;
     }
 
     SQLException failed(SQLException failure, Phase phase) {
@@ -186,7 +177,7 @@ public final class GuardedConnection extends DelegatingWrapper implements Connec
         if (!RetryPolicy.linkSurvives(diagnosis, failure)) {
             lost();
         }
-        handler.notRetried(diagnosis);
+        link.handler().notRetried(diagnosis);
         return failure;
     }
 
@@ -204,7 +195,7 @@ public final class GuardedConnection extends DelegatingWrapper implements Connec
 
     private Diagnosis diagnose(SQLException failure, Phase phase, long payloadBytes, boolean streamedResult) {
         long now = System.nanoTime();
-        return handler.diagnose(failure, phase, TimeUnit.NANOSECONDS.toMillis(now - lastGoodNanos),
+        return link.handler().diagnose(failure, phase, TimeUnit.NANOSECONDS.toMillis(now - lastGoodNanos),
                 TimeUnit.NANOSECONDS.toMillis(now - acquiredNanos), payloadBytes, streamedResult);
     }
 
@@ -228,7 +219,7 @@ public final class GuardedConnection extends DelegatingWrapper implements Connec
             throw leftReadOnly(failure);
         }
         if (RetryPolicy.linkSurvives(first, failure)) {
-            handler.notRetried(first);
+            link.handler().notRetried(first);
             throw failure;
         }
         lost();
@@ -236,7 +227,7 @@ public final class GuardedConnection extends DelegatingWrapper implements Connec
                 || RetryPolicy.knownNotRun(first.cause());
         if (state == TRANSACTION_LOST || again == null || !retries()
                 || !RetryPolicy.retriesStatement(first.cause()) || !link.retryRule().retry(first.cause(), sql, safe)) {
-            handler.notRetried(first);
+            link.handler().notRetried(first);
             if (state == TRANSACTION_LOST || safe) {
                 throw failure;
             }
@@ -250,10 +241,10 @@ public final class GuardedConnection extends DelegatingWrapper implements Connec
             try {
                 fresh = link.connect();
             } catch (SQLException connectFailure) {
-                Diagnosis diagnosis = handler.diagnoseConnect(connectFailure,
+                Diagnosis diagnosis = link.handler().diagnoseConnect(connectFailure,
                         TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - connectStart));
                 if (diagnosis == null || !RetryPolicy.retriesConnect(diagnosis.cause())) {
-                    handler.notRetried(first);
+                    link.handler().notRetried(first);
                     throw connectFailure;
                 }
                 last = connectFailure;
@@ -264,23 +255,23 @@ public final class GuardedConnection extends DelegatingWrapper implements Connec
                 T result = again.run();
                 markGood();
                 attempts.succeeded();
-                handler.recovered(first, attempts.retries(), attempts.elapsedNanos());
+                link.handler().recovered(first, attempts.retries(), attempts.elapsedNanos());
                 return result;
             } catch (SQLException retryFailure) {
                 Diagnosis diagnosis = diagnose(retryFailure, Phase.EXECUTE, payloadBytes, false);
                 if (diagnosis == null) {
-                    handler.notRetried(first);
+                    link.handler().notRetried(first);
                     throw retryFailure;
                 }
                 lost();
                 if (!RetryPolicy.retriesStatement(diagnosis.cause())) {
-                    handler.notRetried(first);
+                    link.handler().notRetried(first);
                     throw retryFailure;
                 }
                 last = retryFailure;
             }
         }
-        handler.exhausted(first, attempts.retries());
+        link.handler().exhausted(first, attempts.retries());
         throw last;
     }
 
@@ -302,7 +293,7 @@ public final class GuardedConnection extends DelegatingWrapper implements Connec
     public Statement createStatement() throws SQLException {
         ensureLink();
         try {
-            return register(new GuardedStatement(this, delegate.createStatement(), null, physical -> physical.createStatement()));
+            return register(new GuardedStatement(this, delegate.createStatement(), null, (physical, text) -> physical.createStatement()));
         } catch (SQLException e) {
             throw failed(e, Phase.EXECUTE);
         }
@@ -312,7 +303,7 @@ public final class GuardedConnection extends DelegatingWrapper implements Connec
     public PreparedStatement prepareStatement(String sql) throws SQLException {
         ensureLink();
         try {
-            return register(new GuardedPreparedStatement(this, delegate.prepareStatement(sql), sql, physical -> physical.prepareStatement(sql)));
+            return register(new GuardedPreparedStatement(this, delegate.prepareStatement(sql), sql, (physical, text) -> physical.prepareStatement(text)));
         } catch (SQLException e) {
             throw failed(e, Phase.EXECUTE);
         }
@@ -322,7 +313,7 @@ public final class GuardedConnection extends DelegatingWrapper implements Connec
     public CallableStatement prepareCall(String sql) throws SQLException {
         ensureLink();
         try {
-            return register(new GuardedCallableStatement(this, delegate.prepareCall(sql), sql, physical -> physical.prepareCall(sql)));
+            return register(new GuardedCallableStatement(this, delegate.prepareCall(sql), sql, (physical, text) -> physical.prepareCall(text)));
         } catch (SQLException e) {
             throw failed(e, Phase.EXECUTE);
         }
@@ -374,7 +365,7 @@ public final class GuardedConnection extends DelegatingWrapper implements Connec
             }
             lost();
             state = LOST; // the transaction is over, one way or the other
-            handler.notRetried(diagnosis);
+            link.handler().notRetried(diagnosis);
             throw outcomeUnknown(e, diagnosis, "COMMIT");
         }
     }
@@ -395,7 +386,7 @@ public final class GuardedConnection extends DelegatingWrapper implements Connec
             }
             lost();
             state = LOST; // a transaction whose link breaks is rolled back by the server: the rollback happened
-            handler.notRetried(diagnosis);
+            link.handler().notRetried(diagnosis);
         }
     }
 
@@ -442,7 +433,7 @@ public final class GuardedConnection extends DelegatingWrapper implements Connec
         ensureLink();
         try {
             delegate.setReadOnly(readOnly);
-            this.readOnly = readOnly;
+            session().readOnly = readOnly;
         } catch (SQLException e) {
             throw failed(e, Phase.EXECUTE);
         }
@@ -463,7 +454,7 @@ public final class GuardedConnection extends DelegatingWrapper implements Connec
         ensureLink();
         try {
             delegate.setCatalog(catalog);
-            this.catalog = catalog;
+            session().catalog = catalog;
         } catch (SQLException e) {
             throw failed(e, Phase.EXECUTE);
         }
@@ -484,7 +475,7 @@ public final class GuardedConnection extends DelegatingWrapper implements Connec
         ensureLink();
         try {
             delegate.setTransactionIsolation(level);
-            this.isolation = level;
+            session().isolation = level;
         } catch (SQLException e) {
             throw failed(e, Phase.EXECUTE);
         }
@@ -524,7 +515,7 @@ public final class GuardedConnection extends DelegatingWrapper implements Connec
     public Statement createStatement(int resultSetType, int resultSetConcurrency) throws SQLException {
         ensureLink();
         try {
-            return register(new GuardedStatement(this, delegate.createStatement(resultSetType, resultSetConcurrency), null, physical -> physical.createStatement(resultSetType, resultSetConcurrency)));
+            return register(new GuardedStatement(this, delegate.createStatement(resultSetType, resultSetConcurrency), null, (physical, text) -> physical.createStatement(resultSetType, resultSetConcurrency)));
         } catch (SQLException e) {
             throw failed(e, Phase.EXECUTE);
         }
@@ -534,7 +525,7 @@ public final class GuardedConnection extends DelegatingWrapper implements Connec
     public PreparedStatement prepareStatement(String sql, int resultSetType, int resultSetConcurrency) throws SQLException {
         ensureLink();
         try {
-            return register(new GuardedPreparedStatement(this, delegate.prepareStatement(sql, resultSetType, resultSetConcurrency), sql, physical -> physical.prepareStatement(sql, resultSetType, resultSetConcurrency)));
+            return register(new GuardedPreparedStatement(this, delegate.prepareStatement(sql, resultSetType, resultSetConcurrency), sql, (physical, text) -> physical.prepareStatement(text, resultSetType, resultSetConcurrency)));
         } catch (SQLException e) {
             throw failed(e, Phase.EXECUTE);
         }
@@ -544,7 +535,7 @@ public final class GuardedConnection extends DelegatingWrapper implements Connec
     public CallableStatement prepareCall(String sql, int resultSetType, int resultSetConcurrency) throws SQLException {
         ensureLink();
         try {
-            return register(new GuardedCallableStatement(this, delegate.prepareCall(sql, resultSetType, resultSetConcurrency), sql, physical -> physical.prepareCall(sql, resultSetType, resultSetConcurrency)));
+            return register(new GuardedCallableStatement(this, delegate.prepareCall(sql, resultSetType, resultSetConcurrency), sql, (physical, text) -> physical.prepareCall(text, resultSetType, resultSetConcurrency)));
         } catch (SQLException e) {
             throw failed(e, Phase.EXECUTE);
         }
@@ -574,7 +565,7 @@ public final class GuardedConnection extends DelegatingWrapper implements Connec
         ensureLink();
         try {
             delegate.setHoldability(holdability);
-            this.holdability = holdability;
+            session().holdability = holdability;
         } catch (SQLException e) {
             throw failed(e, Phase.EXECUTE);
         }
@@ -635,7 +626,7 @@ public final class GuardedConnection extends DelegatingWrapper implements Connec
     public Statement createStatement(int resultSetType, int resultSetConcurrency, int resultSetHoldability) throws SQLException {
         ensureLink();
         try {
-            return register(new GuardedStatement(this, delegate.createStatement(resultSetType, resultSetConcurrency, resultSetHoldability), null, physical -> physical.createStatement(resultSetType, resultSetConcurrency, resultSetHoldability)));
+            return register(new GuardedStatement(this, delegate.createStatement(resultSetType, resultSetConcurrency, resultSetHoldability), null, (physical, text) -> physical.createStatement(resultSetType, resultSetConcurrency, resultSetHoldability)));
         } catch (SQLException e) {
             throw failed(e, Phase.EXECUTE);
         }
@@ -645,7 +636,7 @@ public final class GuardedConnection extends DelegatingWrapper implements Connec
     public PreparedStatement prepareStatement(String sql, int resultSetType, int resultSetConcurrency, int resultSetHoldability) throws SQLException {
         ensureLink();
         try {
-            return register(new GuardedPreparedStatement(this, delegate.prepareStatement(sql, resultSetType, resultSetConcurrency, resultSetHoldability), sql, physical -> physical.prepareStatement(sql, resultSetType, resultSetConcurrency, resultSetHoldability)));
+            return register(new GuardedPreparedStatement(this, delegate.prepareStatement(sql, resultSetType, resultSetConcurrency, resultSetHoldability), sql, (physical, text) -> physical.prepareStatement(text, resultSetType, resultSetConcurrency, resultSetHoldability)));
         } catch (SQLException e) {
             throw failed(e, Phase.EXECUTE);
         }
@@ -655,7 +646,7 @@ public final class GuardedConnection extends DelegatingWrapper implements Connec
     public CallableStatement prepareCall(String sql, int resultSetType, int resultSetConcurrency, int resultSetHoldability) throws SQLException {
         ensureLink();
         try {
-            return register(new GuardedCallableStatement(this, delegate.prepareCall(sql, resultSetType, resultSetConcurrency, resultSetHoldability), sql, physical -> physical.prepareCall(sql, resultSetType, resultSetConcurrency, resultSetHoldability)));
+            return register(new GuardedCallableStatement(this, delegate.prepareCall(sql, resultSetType, resultSetConcurrency, resultSetHoldability), sql, (physical, text) -> physical.prepareCall(text, resultSetType, resultSetConcurrency, resultSetHoldability)));
         } catch (SQLException e) {
             throw failed(e, Phase.EXECUTE);
         }
@@ -665,7 +656,7 @@ public final class GuardedConnection extends DelegatingWrapper implements Connec
     public PreparedStatement prepareStatement(String sql, int autoGeneratedKeys) throws SQLException {
         ensureLink();
         try {
-            return register(new GuardedPreparedStatement(this, delegate.prepareStatement(sql, autoGeneratedKeys), sql, physical -> physical.prepareStatement(sql, autoGeneratedKeys)));
+            return register(new GuardedPreparedStatement(this, delegate.prepareStatement(sql, autoGeneratedKeys), sql, (physical, text) -> physical.prepareStatement(text, autoGeneratedKeys)));
         } catch (SQLException e) {
             throw failed(e, Phase.EXECUTE);
         }
@@ -675,7 +666,7 @@ public final class GuardedConnection extends DelegatingWrapper implements Connec
     public PreparedStatement prepareStatement(String sql, int[] columnIndexes) throws SQLException {
         ensureLink();
         try {
-            return register(new GuardedPreparedStatement(this, delegate.prepareStatement(sql, columnIndexes), sql, physical -> physical.prepareStatement(sql, columnIndexes)));
+            return register(new GuardedPreparedStatement(this, delegate.prepareStatement(sql, columnIndexes), sql, (physical, text) -> physical.prepareStatement(text, columnIndexes)));
         } catch (SQLException e) {
             throw failed(e, Phase.EXECUTE);
         }
@@ -685,7 +676,7 @@ public final class GuardedConnection extends DelegatingWrapper implements Connec
     public PreparedStatement prepareStatement(String sql, String[] columnNames) throws SQLException {
         ensureLink();
         try {
-            return register(new GuardedPreparedStatement(this, delegate.prepareStatement(sql, columnNames), sql, physical -> physical.prepareStatement(sql, columnNames)));
+            return register(new GuardedPreparedStatement(this, delegate.prepareStatement(sql, columnNames), sql, (physical, text) -> physical.prepareStatement(text, columnNames)));
         } catch (SQLException e) {
             throw failed(e, Phase.EXECUTE);
         }
@@ -802,7 +793,7 @@ public final class GuardedConnection extends DelegatingWrapper implements Connec
         ensureLink();
         try {
             delegate.setSchema(schema);
-            this.schema = schema;
+            session().schema = schema;
         } catch (SQLException e) {
             throw failed(e, Phase.EXECUTE);
         }
@@ -832,8 +823,8 @@ public final class GuardedConnection extends DelegatingWrapper implements Connec
         ensureLink();
         try {
             delegate.setNetworkTimeout(executor, milliseconds);
-            this.networkExecutor = executor;
-            this.networkTimeout = milliseconds;
+            session().networkExecutor = executor;
+            session().networkTimeout = milliseconds;
         } catch (SQLException e) {
             throw failed(e, Phase.EXECUTE);
         }
@@ -906,6 +897,38 @@ public final class GuardedConnection extends DelegatingWrapper implements Connec
             delegate.setShardingKey(shardingKey);
         } catch (SQLException e) {
             throw failed(e, Phase.EXECUTE);
+        }
+    }
+
+    /** Session settings made through this connection, to make them again on a fresh link. */
+    private static final class Session {
+        Boolean readOnly;
+        Integer isolation;
+        String catalog;
+        String schema;
+        Integer holdability;
+        Executor networkExecutor;
+        int networkTimeout = -1;
+
+        void restore(Connection fresh) throws SQLException {
+            if (readOnly != null) {
+                fresh.setReadOnly(readOnly);
+            }
+            if (isolation != null) {
+                fresh.setTransactionIsolation(isolation);
+            }
+            if (catalog != null) {
+                fresh.setCatalog(catalog);
+            }
+            if (schema != null) {
+                fresh.setSchema(schema);
+            }
+            if (holdability != null) {
+                fresh.setHoldability(holdability);
+            }
+            if (networkTimeout >= 0) {
+                fresh.setNetworkTimeout(networkExecutor, networkTimeout);
+            }
         }
     }
 }

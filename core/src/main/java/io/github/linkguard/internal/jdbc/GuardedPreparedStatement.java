@@ -38,25 +38,80 @@ public class GuardedPreparedStatement extends GuardedStatement implements Prepar
         void apply(PreparedStatement statement) throws SQLException;
     }
 
+    /** How many parameters the statement keeps in its own fields, so that binding them allocates nothing. */
+    private static final int INLINE = 4;
+
     private PreparedStatement delegate;
-    /** The parameters bound, by index, kept while retries are on; null until the first. */
-    private Binding[] bindings;
+    /** Whether bound parameters are kept, to bind them again on a fresh link (retries on). */
+    private final boolean keepsParameters;
+    /*
+     * The parameters bound (how, and the number or object bound), kept while retries are on: 1 to INLINE in
+     * fields, the rest in arrays (by index - INLINE - 1) made when first needed.
+     */
+    private Parameter kind1, kind2, kind3, kind4;
+    private long number1, number2, number3, number4;
+    private Object object1, object2, object3, object4;
+    private Parameter[] moreKinds;
+    private long[] moreNumbers;
+    private Object[] moreObjects;
     /** A stream or reader was bound: it cannot be read twice, so it cannot be re-bound. */
     private boolean unreplayable;
 
     GuardedPreparedStatement(GuardedConnection connection, PreparedStatement delegate, String sql, Recipe recipe) {
         super(connection, delegate, sql, recipe);
         this.delegate = delegate;
+        this.keepsParameters = connection.retries();
     }
 
-    final void bind(int parameterIndex, Binding binding) {
-        if (!connection.retries() || parameterIndex < 1) {
+    /** Keeps a parameter to bind it again on a re-created statement (while retries are on). */
+    final void keep(int parameterIndex, Parameter kind, long number, Object object) {
+        if (!keepsParameters) {
             return;
         }
-        if (bindings == null || parameterIndex > bindings.length) {
-            bindings = Arrays.copyOf(bindings == null ? new Binding[0] : bindings, Math.max(parameterIndex, 8));
+        switch (parameterIndex) {
+            case 1:
+                kind1 = kind;
+                number1 = number;
+                object1 = object;
+                break;
+            case 2:
+                kind2 = kind;
+                number2 = number;
+                object2 = object;
+                break;
+            case 3:
+                kind3 = kind;
+                number3 = number;
+                object3 = object;
+                break;
+            case 4:
+                kind4 = kind;
+                number4 = number;
+                object4 = object;
+                break;
+            default:
+                keepMore(parameterIndex - INLINE - 1, kind, number, object);
         }
-        bindings[parameterIndex - 1] = binding;
+    }
+
+    private void keepMore(int slot, Parameter kind, long number, Object object) {
+        if (slot < 0) {
+            return; // an invalid index: the driver accepted it, nothing to replay
+        }
+        if (moreKinds == null || slot >= moreKinds.length) {
+            int length = Math.max(slot + 1, moreKinds == null ? INLINE : moreKinds.length * 2);
+            moreKinds = moreKinds == null ? new Parameter[length] : Arrays.copyOf(moreKinds, length);
+            moreNumbers = moreNumbers == null ? new long[length] : Arrays.copyOf(moreNumbers, length);
+            moreObjects = moreObjects == null ? new Object[length] : Arrays.copyOf(moreObjects, length);
+        }
+        moreKinds[slot] = kind;
+        moreNumbers[slot] = number;
+        moreObjects[slot] = object;
+    }
+
+    /** Keeps a parameter bound by a rarer setter, as the call that binds it again. */
+    final void bind(int parameterIndex, Binding binding) {
+        keep(parameterIndex, Parameter.OTHER, 0, binding);
     }
 
     final void unreplayable() {
@@ -64,8 +119,11 @@ public class GuardedPreparedStatement extends GuardedStatement implements Prepar
     }
 
     private void forgetBindings() {
-        if (bindings != null) {
-            Arrays.fill(bindings, null);
+        kind1 = kind2 = kind3 = kind4 = null;
+        object1 = object2 = object3 = object4 = null;
+        if (moreKinds != null) {
+            Arrays.fill(moreKinds, null);
+            Arrays.fill(moreObjects, null);
         }
         unreplayable = false;
     }
@@ -74,12 +132,21 @@ public class GuardedPreparedStatement extends GuardedStatement implements Prepar
     void replace(Statement fresh) throws SQLException {
         super.replace(fresh);
         delegate = (PreparedStatement) fresh;
-        if (bindings != null && !unreplayable) {
-            for (Binding binding : bindings) {
-                if (binding != null) {
-                    binding.apply(delegate);
-                }
-            }
+        if (unreplayable) {
+            return;
+        }
+        rebind(1, kind1, number1, object1);
+        rebind(2, kind2, number2, object2);
+        rebind(3, kind3, number3, object3);
+        rebind(4, kind4, number4, object4);
+        for (int slot = 0; moreKinds != null && slot < moreKinds.length; slot++) {
+            rebind(slot + INLINE + 1, moreKinds[slot], moreNumbers[slot], moreObjects[slot]);
+        }
+    }
+
+    private void rebind(int index, Parameter kind, long number, Object object) throws SQLException {
+        if (kind != null) {
+            kind.bind(delegate, index, number, object);
         }
     }
 
@@ -125,7 +192,7 @@ public class GuardedPreparedStatement extends GuardedStatement implements Prepar
         connection.ensureLink();
         try {
             delegate.setNull(parameterIndex, sqlType);
-            bind(parameterIndex, statement -> statement.setNull(parameterIndex, sqlType));
+            keep(parameterIndex, Parameter.NULL, sqlType, null);
         } catch (SQLException e) {
             throw failed(e, 0);
         }
@@ -136,7 +203,7 @@ public class GuardedPreparedStatement extends GuardedStatement implements Prepar
         connection.ensureLink();
         try {
             delegate.setBoolean(parameterIndex, x);
-            bind(parameterIndex, statement -> statement.setBoolean(parameterIndex, x));
+            keep(parameterIndex, Parameter.BOOLEAN, x ? 1 : 0, null);
         } catch (SQLException e) {
             throw failed(e, 0);
         }
@@ -147,7 +214,7 @@ public class GuardedPreparedStatement extends GuardedStatement implements Prepar
         connection.ensureLink();
         try {
             delegate.setByte(parameterIndex, x);
-            bind(parameterIndex, statement -> statement.setByte(parameterIndex, x));
+            keep(parameterIndex, Parameter.BYTE, x, null);
         } catch (SQLException e) {
             throw failed(e, 0);
         }
@@ -158,7 +225,7 @@ public class GuardedPreparedStatement extends GuardedStatement implements Prepar
         connection.ensureLink();
         try {
             delegate.setShort(parameterIndex, x);
-            bind(parameterIndex, statement -> statement.setShort(parameterIndex, x));
+            keep(parameterIndex, Parameter.SHORT, x, null);
         } catch (SQLException e) {
             throw failed(e, 0);
         }
@@ -169,7 +236,7 @@ public class GuardedPreparedStatement extends GuardedStatement implements Prepar
         connection.ensureLink();
         try {
             delegate.setInt(parameterIndex, x);
-            bind(parameterIndex, statement -> statement.setInt(parameterIndex, x));
+            keep(parameterIndex, Parameter.INT, x, null);
         } catch (SQLException e) {
             throw failed(e, 0);
         }
@@ -180,7 +247,7 @@ public class GuardedPreparedStatement extends GuardedStatement implements Prepar
         connection.ensureLink();
         try {
             delegate.setLong(parameterIndex, x);
-            bind(parameterIndex, statement -> statement.setLong(parameterIndex, x));
+            keep(parameterIndex, Parameter.LONG, x, null);
         } catch (SQLException e) {
             throw failed(e, 0);
         }
@@ -191,7 +258,7 @@ public class GuardedPreparedStatement extends GuardedStatement implements Prepar
         connection.ensureLink();
         try {
             delegate.setFloat(parameterIndex, x);
-            bind(parameterIndex, statement -> statement.setFloat(parameterIndex, x));
+            keep(parameterIndex, Parameter.FLOAT, Float.floatToRawIntBits(x), null);
         } catch (SQLException e) {
             throw failed(e, 0);
         }
@@ -202,7 +269,7 @@ public class GuardedPreparedStatement extends GuardedStatement implements Prepar
         connection.ensureLink();
         try {
             delegate.setDouble(parameterIndex, x);
-            bind(parameterIndex, statement -> statement.setDouble(parameterIndex, x));
+            keep(parameterIndex, Parameter.DOUBLE, Double.doubleToRawLongBits(x), null);
         } catch (SQLException e) {
             throw failed(e, 0);
         }
@@ -213,7 +280,7 @@ public class GuardedPreparedStatement extends GuardedStatement implements Prepar
         connection.ensureLink();
         try {
             delegate.setBigDecimal(parameterIndex, x);
-            bind(parameterIndex, statement -> statement.setBigDecimal(parameterIndex, x));
+            keep(parameterIndex, Parameter.BIG_DECIMAL, 0, x);
         } catch (SQLException e) {
             throw failed(e, 0);
         }
@@ -225,7 +292,7 @@ public class GuardedPreparedStatement extends GuardedStatement implements Prepar
         try {
             noteSize(x == null ? 0 : x.length());
             delegate.setString(parameterIndex, x);
-            bind(parameterIndex, statement -> statement.setString(parameterIndex, x));
+            keep(parameterIndex, Parameter.STRING, 0, x);
         } catch (SQLException e) {
             throw failed(e, 0);
         }
@@ -237,7 +304,7 @@ public class GuardedPreparedStatement extends GuardedStatement implements Prepar
         try {
             noteSize(x == null ? 0 : x.length);
             delegate.setBytes(parameterIndex, x);
-            bind(parameterIndex, statement -> statement.setBytes(parameterIndex, x));
+            keep(parameterIndex, Parameter.BYTES, 0, x);
         } catch (SQLException e) {
             throw failed(e, 0);
         }
@@ -248,7 +315,7 @@ public class GuardedPreparedStatement extends GuardedStatement implements Prepar
         connection.ensureLink();
         try {
             delegate.setDate(parameterIndex, x);
-            bind(parameterIndex, statement -> statement.setDate(parameterIndex, x));
+            keep(parameterIndex, Parameter.DATE, 0, x);
         } catch (SQLException e) {
             throw failed(e, 0);
         }
@@ -259,7 +326,7 @@ public class GuardedPreparedStatement extends GuardedStatement implements Prepar
         connection.ensureLink();
         try {
             delegate.setTime(parameterIndex, x);
-            bind(parameterIndex, statement -> statement.setTime(parameterIndex, x));
+            keep(parameterIndex, Parameter.TIME, 0, x);
         } catch (SQLException e) {
             throw failed(e, 0);
         }
@@ -270,7 +337,7 @@ public class GuardedPreparedStatement extends GuardedStatement implements Prepar
         connection.ensureLink();
         try {
             delegate.setTimestamp(parameterIndex, x);
-            bind(parameterIndex, statement -> statement.setTimestamp(parameterIndex, x));
+            keep(parameterIndex, Parameter.TIMESTAMP, 0, x);
         } catch (SQLException e) {
             throw failed(e, 0);
         }
@@ -329,7 +396,7 @@ public class GuardedPreparedStatement extends GuardedStatement implements Prepar
         try {
             noteSize(sizeOf(x));
             delegate.setObject(parameterIndex, x, targetSqlType);
-            bind(parameterIndex, statement -> statement.setObject(parameterIndex, x, targetSqlType));
+            keep(parameterIndex, Parameter.OBJECT_AS, targetSqlType, x);
         } catch (SQLException e) {
             throw failed(e, 0);
         }
@@ -341,7 +408,7 @@ public class GuardedPreparedStatement extends GuardedStatement implements Prepar
         try {
             noteSize(sizeOf(x));
             delegate.setObject(parameterIndex, x);
-            bind(parameterIndex, statement -> statement.setObject(parameterIndex, x));
+            keep(parameterIndex, Parameter.OBJECT, 0, x);
         } catch (SQLException e) {
             throw failed(e, 0);
         }
@@ -517,7 +584,7 @@ public class GuardedPreparedStatement extends GuardedStatement implements Prepar
         try {
             noteSize(value == null ? 0 : value.length());
             delegate.setNString(parameterIndex, value);
-            bind(parameterIndex, statement -> statement.setNString(parameterIndex, value));
+            keep(parameterIndex, Parameter.NSTRING, 0, value);
         } catch (SQLException e) {
             throw failed(e, 0);
         }

@@ -26,10 +26,13 @@ public class GuardedStatement extends DelegatingWrapper implements Statement {
     static final int POOLABLE = 7;
     private static final int SETTINGS = 8;
 
-    /** Makes the driver's statement on a physical connection, as the application asked for it. */
+    /**
+     * Makes the driver's statement on a physical connection, as the application asked for it. The SQL is
+     * passed in, so that the recipes of the common calls capture nothing (one shared instance each).
+     */
     @FunctionalInterface
     interface Recipe {
-        Statement create(Connection physical) throws SQLException;
+        Statement create(Connection physical, String sql) throws SQLException;
     }
 
     final GuardedConnection connection;
@@ -44,6 +47,9 @@ public class GuardedStatement extends DelegatingWrapper implements Statement {
     /** The settings the application made, by index; null until the first. */
     private long[] settings;
     private int settingsMade;
+    /** Neighbours in the connection's list of open statements. */
+    GuardedStatement previousOpen;
+    GuardedStatement nextOpen;
 
     GuardedStatement(GuardedConnection connection, Statement delegate, String sql, Recipe recipe) {
         this.connection = connection;
@@ -83,7 +89,7 @@ public class GuardedStatement extends DelegatingWrapper implements Statement {
 
     /** Re-creates this statement on a fresh physical connection, with the settings the application made. */
     void reopen(Connection physical) throws SQLException {
-        Statement fresh = recipe.create(physical);
+        Statement fresh = recipe.create(physical, sql);
         for (int which = 0; which < SETTINGS; which++) {
             if ((settingsMade & (1 << which)) != 0) {
                 apply(fresh, which, settings[which]);

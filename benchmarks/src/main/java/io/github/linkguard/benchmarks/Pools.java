@@ -1,0 +1,72 @@
+package io.github.linkguard.benchmarks;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import io.github.linkguard.LinkGuardDataSource;
+import io.micrometer.core.instrument.MeterRegistry;
+import javax.sql.DataSource;
+
+/**
+ * The two sides of every comparison: a bare HikariCP pool, and LinkGuard (defaults: retries and probe on)
+ * over an identical pool. Both pools hold {@code slots} connections, all opened up front.
+ */
+public final class Pools {
+
+    /** The two DataSources compared, by the name the tables use. */
+    public enum Side {
+        BARE("bare HikariCP"),
+        LINKGUARD("LinkGuard");
+
+        private final String label;
+
+        Side(String label) {
+            this.label = label;
+        }
+
+        public String label() {
+            return label;
+        }
+    }
+
+    private Pools() {
+    }
+
+    /** A HikariCP pool of {@code slots} connections from {@code driver}, started and filled. */
+    public static HikariDataSource hikari(String name, DataSource driver, int slots, MeterRegistry registry) {
+        HikariConfig config = new HikariConfig();
+        config.setPoolName(name);
+        config.setDataSource(driver);
+        config.setMaximumPoolSize(slots);
+        config.setMinimumIdle(slots);
+        config.setRegisterMbeans(false);
+        if (registry != null) {
+            config.setMetricRegistry(registry);
+        }
+        HikariDataSource pool = new HikariDataSource(config);
+        awaitFilled(pool, slots);
+        return pool;
+    }
+
+    /** {@code pool} itself for the bare side, LinkGuard over it (named {@code name}) for the other. */
+    public static DataSource front(Side side, HikariDataSource pool, String name, MeterRegistry registry) {
+        if (side == Side.BARE) {
+            return pool;
+        }
+        return LinkGuardDataSource.builder(pool).name(name).meterRegistry(registry).build();
+    }
+
+    private static void awaitFilled(HikariDataSource pool, int slots) {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (pool.getHikariPoolMXBean().getIdleConnections() < slots) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("pool " + pool.getPoolName() + " did not fill " + slots + " slots");
+            }
+            try {
+                Thread.sleep(5);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while the pool filled", e);
+            }
+        }
+    }
+}

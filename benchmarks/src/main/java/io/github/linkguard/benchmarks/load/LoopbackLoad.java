@@ -1,0 +1,137 @@
+package io.github.linkguard.benchmarks.load;
+
+import com.mysql.cj.jdbc.MysqlDataSource;
+import com.zaxxer.hikari.HikariDataSource;
+import io.github.linkguard.benchmarks.Pools;
+import io.github.linkguard.benchmarks.Pools.Side;
+import io.github.linkguard.benchmarks.Table;
+import io.github.linkguard.testkit.EmbeddedMariaDb;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.concurrent.atomic.LongAdder;
+import javax.sql.DataSource;
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.Recorder;
+
+/**
+ * Real round trips over loopback to the embedded MariaDB: the same HikariCP pool used bare and through
+ * LinkGuard (metrics on for both), in rounds that alternate the sides (A B, B A, ...) so that drift of the
+ * machine or the server weighs on both alike. Compares throughput and p99 latency per workload and thread
+ * count.
+ */
+public final class LoopbackLoad {
+
+    /** The pool's size; the runs use this many threads and four times as many. */
+    static final int SLOTS = 4;
+    /** Goal: LinkGuard's throughput at least this share of bare HikariCP's. */
+    static final double MIN_THROUGHPUT_RATIO = 0.98;
+    /** Goal: LinkGuard's p99 latency at most this multiple of bare HikariCP's. */
+    static final double MAX_P99_RATIO = 1.05;
+
+    private final int rounds;
+    private final long roundMillis;
+    private final long warmupMillis;
+
+    private LoopbackLoad(boolean quick) {
+        this.rounds = quick ? 2 : 10;
+        this.roundMillis = quick ? 200 : 3_000;
+        this.warmupMillis = quick ? 200 : 3_000;
+    }
+
+    /** @param quick a smoke run: two short rounds of each, measuring nothing */
+    public static String run(boolean quick) {
+        return new LoopbackLoad(quick).run();
+    }
+
+    private String run() {
+        Table table = new Table("Loopback load against the embedded MariaDB (" + rounds + " alternating rounds of "
+                + roundMillis / 1000.0 + " s per side, pool of " + SLOTS + ")",
+                "Workload", "Threads", "bare calls/s", "LinkGuard calls/s", "Ratio (goal ≥ " + MIN_THROUGHPUT_RATIO
+                        + ")", "bare p99 ms", "LinkGuard p99 ms", "Ratio (goal ≤ " + MAX_P99_RATIO + ")", "Errors",
+                "Met");
+        try (EmbeddedMariaDb server = EmbeddedMariaDb.builder()
+                .serverVariable("innodb_flush_log_at_trx_commit", 2)
+                .serverVariable("max_connections", 50)
+                .start()) {
+            Workload.createTables(server);
+            MeterRegistry registry = new SimpleMeterRegistry();
+            try (HikariDataSource pool = Pools.hikari("load", driver(server), SLOTS, registry)) {
+                Map<Side, DataSource> sides = new EnumMap<>(Side.class);
+                sides.put(Side.BARE, pool);
+                sides.put(Side.LINKGUARD, Pools.front(Side.LINKGUARD, pool, "load", registry));
+                for (Workload workload : Workload.values()) {
+                    for (int threads : new int[] {SLOTS, 4 * SLOTS}) {
+                        compare(table, workload, threads, sides);
+                    }
+                }
+            }
+        }
+        return table.toString();
+    }
+
+    /** The driver's DataSource for {@code server}, as an application would configure it. */
+    public static DataSource driver(EmbeddedMariaDb server) {
+        MysqlDataSource driver = new MysqlDataSource();
+        driver.setUrl(server.jdbcUrl());
+        driver.setUser(server.user());
+        driver.setPassword(server.password());
+        return driver;
+    }
+
+    private void compare(Table table, Workload workload, int threads, Map<Side, DataSource> sides) {
+        Map<Side, Measured> measured = new EnumMap<>(Side.class);
+        for (Side side : Side.values()) {
+            measured.put(side, new Measured());
+            new Measured().measure(sides.get(side), workload, threads, warmupMillis);
+        }
+        for (int round = 0; round < rounds; round++) {
+            Side first = round % 2 == 0 ? Side.BARE : Side.LINKGUARD;
+            Side second = first == Side.BARE ? Side.LINKGUARD : Side.BARE;
+            measured.get(first).measure(sides.get(first), workload, threads, roundMillis);
+            measured.get(second).measure(sides.get(second), workload, threads, roundMillis);
+        }
+        Measured bare = measured.get(Side.BARE);
+        Measured linkGuard = measured.get(Side.LINKGUARD);
+        double throughputRatio = linkGuard.callsPerSecond() / bare.callsPerSecond();
+        double p99Ratio = linkGuard.p99Millis() / bare.p99Millis();
+        table.row(workload.label(), threads, Table.number(bare.callsPerSecond(), 0),
+                Table.number(linkGuard.callsPerSecond(), 0), Table.number(throughputRatio, 3),
+                Table.number(bare.p99Millis(), 3), Table.number(linkGuard.p99Millis(), 3), Table.number(p99Ratio, 3),
+                bare.errors.sum() + " / " + linkGuard.errors.sum(),
+                Table.met(throughputRatio >= MIN_THROUGHPUT_RATIO && p99Ratio <= MAX_P99_RATIO));
+    }
+
+    /** One side's calls over all its rounds. */
+    private static final class Measured {
+        private final Histogram latencies = new Histogram(3);
+        private final LongAdder errors = new LongAdder();
+        private long nanos;
+
+        void measure(DataSource dataSource, Workload workload, int threads, long millis) {
+            Recorder recorder = new Recorder(3);
+            long start = System.nanoTime();
+            try (CallLoop loop = new CallLoop("load", dataSource, workload::call, threads, 0,
+                    (callStart, callEnd, failure) -> {
+                        if (failure == null) {
+                            recorder.recordValue(callEnd - callStart);
+                        } else {
+                            errors.increment();
+                        }
+                    })) {
+                CallLoop.pause(millis);
+            }
+            nanos += System.nanoTime() - start;
+            latencies.add(recorder.getIntervalHistogram());
+        }
+
+        double callsPerSecond() {
+            return latencies.getTotalCount() * 1e9 / nanos;
+        }
+
+        double p99Millis() {
+            return latencies.getValueAtPercentile(99) / 1e6;
+        }
+    }
+}

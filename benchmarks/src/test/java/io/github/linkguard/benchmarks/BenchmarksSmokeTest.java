@@ -1,0 +1,50 @@
+package io.github.linkguard.benchmarks;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.github.linkguard.benchmarks.jmh.HappyPathRun;
+import io.github.linkguard.benchmarks.load.LoopbackLoad;
+import io.github.linkguard.benchmarks.recovery.RecoveryRun;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Keeps every benchmark runnable: one quick smoke run of each, both sides, checking the tables they print.
+ * Measures nothing and asserts no timing (that is what the benchmarks themselves are for).
+ */
+class BenchmarksSmokeTest {
+
+    @Test
+    @Timeout(120)
+    void theJmhBenchmarksRunOnBothSidesAndFillTheirTables() throws Exception {
+        String tables = HappyPathRun.run(true);
+
+        assertThat(tables).contains("### Happy path, one thread: average time", "### Happy path, one thread: allocation",
+                "### Contended: throughput with 4 threads on 2 pool slots");
+        for (String operation : new String[] {"borrow/return", "statement cycle, 1 row", "statement cycle, 100 rows",
+                "executeUpdate"}) {
+            assertThat(tables.split("\n")).filteredOn(line -> line.startsWith("| " + operation + " |")).hasSize(3);
+        }
+    }
+
+    @Test
+    @Timeout(180)
+    void theLoopbackLoadRunsBothWorkloadsWithoutErrors() {
+        String table = LoopbackLoad.run(true);
+
+        assertThat(table.split("\n")).filteredOn(line -> line.startsWith("| primary-key reads |")).hasSize(2)
+                .allSatisfy(line -> assertThat(line).contains("| 0 / 0 |"));
+        assertThat(table.split("\n")).filteredOn(line -> line.startsWith("| auto-commit inserts |")).hasSize(2)
+                .allSatisfy(line -> assertThat(line).contains("| 0 / 0 |"));
+    }
+
+    @Test
+    @Timeout(180)
+    void theRecoveryRunRestartsTheServerUnderLoadForBothSides() {
+        String table = RecoveryRun.run(true);
+
+        assertThat(table.split("\n")).filteredOn(line -> line.startsWith("| stopped gracefully |"))
+                .extracting(line -> line.split("\\|")[5].trim())
+                .containsExactly("bare HikariCP", "LinkGuard");
+    }
+}
