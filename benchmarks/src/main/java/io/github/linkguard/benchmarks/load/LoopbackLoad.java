@@ -8,7 +8,10 @@ import io.github.linkguard.benchmarks.Table;
 import io.github.linkguard.testkit.EmbeddedMariaDb;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.LongAdder;
 import javax.sql.DataSource;
@@ -49,8 +52,8 @@ public final class LoopbackLoad {
         Table table = new Table("Loopback load against the embedded MariaDB (" + rounds + " alternating rounds of "
                 + roundMillis / 1000.0 + " s per side, pool of " + SLOTS + ")",
                 "Workload", "Threads", "bare calls/s", "LinkGuard calls/s", "Ratio (goal ≥ " + MIN_THROUGHPUT_RATIO
-                        + ")", "bare p99 ms", "LinkGuard p99 ms", "Ratio (goal ≤ " + MAX_P99_RATIO + ")", "Errors",
-                "Met");
+                        + ")", "Round by round: median (min–max)", "bare p99 ms", "LinkGuard p99 ms",
+                "Ratio (goal ≤ " + MAX_P99_RATIO + ")", "Errors", "Met");
         try (EmbeddedMariaDb server = EmbeddedMariaDb.builder()
                 .serverVariable("innodb_flush_log_at_trx_commit", 2)
                 .serverVariable("max_connections", 50)
@@ -84,7 +87,7 @@ public final class LoopbackLoad {
         Map<Side, Measured> measured = new EnumMap<>(Side.class);
         for (Side side : Side.values()) {
             measured.put(side, new Measured());
-            new Measured().measure(sides.get(side), workload, threads, warmupMillis);
+            new Measured().measure(sides.get(side), workload, threads, warmupMillis); // warm-up, not counted
         }
         for (int round = 0; round < rounds; round++) {
             Side first = round % 2 == 0 ? Side.BARE : Side.LINKGUARD;
@@ -96,8 +99,16 @@ public final class LoopbackLoad {
         Measured linkGuard = measured.get(Side.LINKGUARD);
         double throughputRatio = linkGuard.callsPerSecond() / bare.callsPerSecond();
         double p99Ratio = linkGuard.p99Millis() / bare.p99Millis();
+        double[] roundRatios = new double[rounds];
+        for (int round = 0; round < rounds; round++) {
+            roundRatios[round] = linkGuard.roundRates.get(round) / bare.roundRates.get(round);
+        }
+        Arrays.sort(roundRatios);
+        double median = (roundRatios[(rounds - 1) / 2] + roundRatios[rounds / 2]) / 2;
         table.row(workload.label(), threads, Table.number(bare.callsPerSecond(), 0),
                 Table.number(linkGuard.callsPerSecond(), 0), Table.number(throughputRatio, 3),
+                Table.number(median, 3) + " (" + Table.number(roundRatios[0], 3) + "–"
+                        + Table.number(roundRatios[rounds - 1], 3) + ")",
                 Table.number(bare.p99Millis(), 3), Table.number(linkGuard.p99Millis(), 3), Table.number(p99Ratio, 3),
                 bare.errors.sum() + " / " + linkGuard.errors.sum(),
                 Table.met(throughputRatio >= MIN_THROUGHPUT_RATIO && p99Ratio <= MAX_P99_RATIO));
@@ -107,6 +118,8 @@ public final class LoopbackLoad {
     private static final class Measured {
         private final Histogram latencies = new Histogram(3);
         private final LongAdder errors = new LongAdder();
+        /** Calls per second of each round. */
+        private final List<Double> roundRates = new ArrayList<>();
         private long nanos;
 
         void measure(DataSource dataSource, Workload workload, int threads, long millis) {
@@ -122,8 +135,11 @@ public final class LoopbackLoad {
                     })) {
                 CallLoop.pause(millis);
             }
-            nanos += System.nanoTime() - start;
-            latencies.add(recorder.getIntervalHistogram());
+            long elapsed = System.nanoTime() - start;
+            Histogram round = recorder.getIntervalHistogram();
+            nanos += elapsed;
+            latencies.add(round);
+            roundRates.add(round.getTotalCount() * 1e9 / elapsed);
         }
 
         double callsPerSecond() {
