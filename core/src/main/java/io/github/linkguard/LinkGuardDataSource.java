@@ -26,6 +26,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Logger;
 import javax.sql.DataSource;
 
@@ -56,6 +57,8 @@ public final class LinkGuardDataSource implements DataSource, AutoCloseable {
     private final RetryRule retryRule;
     private final Links links;
     private final CoarseClock.Lease clock;
+    private final boolean closesDelegate;
+    private final AtomicBoolean closed = new AtomicBoolean();
 
     private LinkGuardDataSource(Builder builder) {
         this.delegate = builder.delegate;
@@ -72,6 +75,7 @@ public final class LinkGuardDataSource implements DataSource, AutoCloseable {
         this.links = new Links(delegate::getConnection);
         this.retrier = new Retrier(builder.name, builder.maxAttempts, builder.initialInterval, builder.multiplier,
                 builder.maxInterval, builder.retryBudget);
+        this.closesDelegate = builder.closesDelegate;
         this.clock = CoarseClock.lease();
     }
 
@@ -263,18 +267,22 @@ public final class LinkGuardDataSource implements DataSource, AutoCloseable {
     }
 
     /**
-     * Stops LinkGuard's helper threads and closes the delegate if it can be closed (a pool).
+     * Stops LinkGuard's helper threads and closes the delegate if it can be closed (a pool) and
+     * {@link Builder#closesDelegate} is on (the default). Closing again does nothing.
      *
      * @throws IllegalStateException if the delegate fails to close
      */
     @Override
     public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
         clock.close();
         handler.close();
         if (connectBound != null) {
             connectBound.close();
         }
-        if (delegate instanceof AutoCloseable) {
+        if (closesDelegate && delegate instanceof AutoCloseable) {
             try {
                 ((AutoCloseable) delegate).close();
             } catch (Exception e) {
@@ -284,6 +292,11 @@ public final class LinkGuardDataSource implements DataSource, AutoCloseable {
                 throw new IllegalStateException("the DataSource under LinkGuard [" + name() + "] failed to close", e);
             }
         }
+    }
+
+    /** Whether {@link #close()} was called. */
+    public boolean isClosed() {
+        return closed.get();
     }
 
     @Override
@@ -354,6 +367,7 @@ public final class LinkGuardDataSource implements DataSource, AutoCloseable {
         private Duration maxInterval = Duration.ofSeconds(2);
         private Duration retryBudget = Duration.ofSeconds(30);
         private RetryRule retryRule = RetryRule.DEFAULT;
+        private boolean closesDelegate = true;
 
         private Builder(DataSource delegate) {
             this.delegate = Objects.requireNonNull(delegate, "delegate DataSource");
@@ -453,6 +467,15 @@ public final class LinkGuardDataSource implements DataSource, AutoCloseable {
          */
         public Builder retryRule(RetryRule retryRule) {
             this.retryRule = Objects.requireNonNull(retryRule, "retryRule");
+            return this;
+        }
+
+        /**
+         * Whether {@link LinkGuardDataSource#close()} also closes the delegate (default true). Turn it off
+         * when something else owns the pool's lifecycle, as a Spring context does.
+         */
+        public Builder closesDelegate(boolean closesDelegate) {
+            this.closesDelegate = closesDelegate;
             return this;
         }
 

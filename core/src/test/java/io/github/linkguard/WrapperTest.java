@@ -217,6 +217,18 @@ class WrapperTest {
     }
 
     @Test
+    void closeIsIdempotentAndLeavesThePoolToItsOwnerWhenTold(EmbeddedMariaDb db) throws Exception {
+        try (HikariDataSource pool = Pools.hikari(db, db.jdbcUrl())) {
+            LinkGuardDataSource guarded = LinkGuardDataSource.builder(pool).closesDelegate(false).build();
+            guarded.close();
+            guarded.close();
+
+            assertThat(guarded.isClosed()).isTrue();
+            assertThat(pool.isClosed()).isFalse();
+        }
+    }
+
+    @Test
     void builderRejectsBadConfiguration(EmbeddedMariaDb db) throws Exception {
         try (Pools.Guarded guarded = Pools.guard(db, db.jdbcUrl())) {
             assertThatThrownBy(() -> LinkGuardDataSource.builder(null)).isInstanceOf(NullPointerException.class);

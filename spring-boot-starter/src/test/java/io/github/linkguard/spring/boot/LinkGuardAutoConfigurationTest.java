@@ -34,6 +34,20 @@ class LinkGuardAutoConfigurationTest {
     }
 
     @Test
+    void closingTheContextStopsLinkGuardBeforeSpringClosesThePool() {
+        runner.run(context -> {
+            LinkGuardDataSource guarded = (LinkGuardDataSource) context.getBean(DataSource.class);
+            HikariDataSource pool = guarded.unwrap(HikariDataSource.class);
+            assertThat(guarded.isClosed()).isFalse();
+
+            context.close();
+
+            assertThat(guarded.isClosed()).isTrue();
+            assertThat(pool.isClosed()).isTrue();
+        });
+    }
+
+    @Test
     void disabledLeavesTheDataSourceUntouched() {
         runner.withPropertyValues("linkguard.enabled=false").run(context -> {
             assertThat(context.getBean(DataSource.class)).isInstanceOf(HikariDataSource.class);
