@@ -188,7 +188,12 @@ public final class FaultProxy implements AutoCloseable {
         daemon("faultproxy-" + port + "-accept", () -> {
             while (!socket.isClosed()) {
                 try {
-                    accepted(socket.accept());
+                    Socket client = socket.accept();
+                    if (socket.isClosed()) {
+                        abort(client); // accepted as the listener closed: refused links must not get through
+                    } else {
+                        accepted(client);
+                    }
                 } catch (IOException e) {
                     // the listener was closed by refuse(true) or close()
                 }
