@@ -81,13 +81,6 @@ public final class LostLinkHandler implements AutoCloseable {
                 client));
     }
 
-    /** Diagnoses a failure that will not be retried, and counts it so; returns the failure. */
-    public SQLException failed(SQLException failure, Phase phase, long elapsedMillis, long linkAgeMillis,
-            long payloadBytes, boolean streamedResult) {
-        notRetried(diagnose(failure, phase, elapsedMillis, linkAgeMillis, payloadBytes, streamedResult));
-        return failure;
-    }
-
     /** Counts a lost link that was not retried (nothing if {@code diagnosis} is null). */
     public void notRetried(Diagnosis diagnosis) {
         if (diagnosis != null) {

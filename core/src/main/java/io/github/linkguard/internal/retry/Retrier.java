@@ -8,7 +8,7 @@ import java.time.Duration;
 /**
  * Paces the retries of one DataSource with resilience4j-retry: exponential backoff with jitter, a
  * maximum number of attempts, and an overall time budget per operation. Nothing is allocated until an
- * operation has failed: {@link #start()} is called on the failure path only.
+ * operation has failed: {@link #start(long)} is called on the failure path only.
  */
 public final class Retrier {
 
@@ -43,7 +43,7 @@ public final class Retrier {
         return maxAttempts > 1;
     }
 
-    /** The retries of one operation whose first attempt failed {@code firstFailureNanos} ago (nanoTime). */
+    /** The retries of one operation, its time budget counted from {@code firstAttemptNanos} (nanoTime). */
     public Attempts start(long firstAttemptNanos) {
         return new Attempts(retry.context(), firstAttemptNanos);
     }
