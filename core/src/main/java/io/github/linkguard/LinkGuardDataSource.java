@@ -62,15 +62,15 @@ public final class LinkGuardDataSource implements DataSource, AutoCloseable {
 
     private LinkGuardDataSource(Builder builder) {
         this.delegate = builder.delegate;
+        this.pool = builder.pool;
         ServerProbe probe = builder.probeTimeout.isZero() ? null
-                : new ServerProbe(builder.name, probeConnections(delegate, builder.probeTimeout), builder.probeTimeout,
-                        Builder.PROBE_FRESH_FOR);
+                : new ServerProbe(builder.name, probeConnections(delegate, pool, builder.probeTimeout),
+                        builder.probeTimeout, Builder.PROBE_FRESH_FOR);
         LinkGuardMetrics metrics = builder.meterRegistry == null ? LinkGuardMetrics.NOOP
                 : new MicrometerMetrics(builder.meterRegistry, builder.name);
-        this.handler = new LostLinkHandler(builder.name, probe, metrics, clientSettings(delegate));
-        this.connectBound = builder.connectTimeout.isZero() || hikari(delegate) != null ? null
+        this.handler = new LostLinkHandler(builder.name, probe, metrics, clientSettings(delegate, pool));
+        this.connectBound = builder.connectTimeout.isZero() || pool != null ? null
                 : new ConnectBound(builder.name, builder.connectTimeout);
-        this.pool = hikari(delegate);
         this.retryRule = builder.retryRule;
         this.links = new Links(delegate::getConnection);
         this.retrier = new Retrier(builder.name, builder.maxAttempts, builder.initialInterval, builder.multiplier,
@@ -119,17 +119,21 @@ public final class LinkGuardDataSource implements DataSource, AutoCloseable {
 
     private Connection getConnection(Links source) throws SQLException {
         long start = CoarseClock.nanos();
-        Connection physical;
-        try {
-            physical = connectOnce(source.connector);
-        } catch (SQLException e) {
-            physical = reconnect(source.connector, e, start);
-        }
+        Connection physical = acquire(source.connector, start);
         try {
             return new GuardedConnection(source, physical, start);
         } catch (SQLException e) {
             source.evict(physical);
             throw e;
+        }
+    }
+
+    /** A connection from {@code connector}: one attempt, and on a lost link the connect phase's retries. */
+    private Connection acquire(ConnectBound.Connector connector, long start) throws SQLException {
+        try {
+            return connectOnce(connector);
+        } catch (SQLException e) {
+            return reconnect(connector, e, start);
         }
     }
 
@@ -205,12 +209,7 @@ public final class LinkGuardDataSource implements DataSource, AutoCloseable {
 
         @Override
         public Connection connectWithRetries() throws SQLException {
-            long start = System.nanoTime();
-            try {
-                return connectOnce(connector);
-            } catch (SQLException e) {
-                return reconnect(connector, e, start);
-            }
+            return acquire(connector, System.nanoTime());
         }
 
         @Override
@@ -313,8 +312,7 @@ public final class LinkGuardDataSource implements DataSource, AutoCloseable {
     }
 
     /** The driver settings the DataSource connects with, from its configuration. */
-    private static ClientSettings clientSettings(DataSource dataSource) {
-        HikariDataSource pool = hikari(dataSource);
+    private static ClientSettings clientSettings(DataSource dataSource, HikariDataSource pool) {
         DataSource driver = pool != null && pool.getDataSource() != null ? pool.getDataSource() : dataSource;
         if (driver instanceof MysqlDataSource) {
             return ClientSettings.of((MysqlDataSource) driver);
@@ -326,8 +324,8 @@ public final class LinkGuardDataSource implements DataSource, AutoCloseable {
      * Where the probe gets a fresh, bounded connection: past a HikariCP pool straight to its driver (so
      * that a full or broken pool does not stop it), else from the delegate itself.
      */
-    private static ServerProbe.ConnectionSource probeConnections(DataSource delegate, Duration timeout) {
-        HikariDataSource pool = hikari(delegate);
+    private static ServerProbe.ConnectionSource probeConnections(DataSource delegate, HikariDataSource pool,
+            Duration timeout) {
         if (pool != null && pool.getDataSource() != null) {
             DataSource unpooled = pool.getDataSource();
             return unpooled::getConnection;
@@ -357,6 +355,8 @@ public final class LinkGuardDataSource implements DataSource, AutoCloseable {
         static final Duration PROBE_FRESH_FOR = Duration.ofSeconds(1);
 
         private final DataSource delegate;
+        /** The delegate as a HikariCP pool, or null. */
+        private final HikariDataSource pool;
         private String name;
         private MeterRegistry meterRegistry;
         private Duration connectTimeout = Duration.ofSeconds(30);
@@ -375,7 +375,7 @@ public final class LinkGuardDataSource implements DataSource, AutoCloseable {
                 throw new IllegalArgumentException("the DataSource is already guarded by LinkGuard: "
                         + ((LinkGuardDataSource) delegate).name());
             }
-            HikariDataSource pool = hikari(delegate);
+            this.pool = hikari(delegate);
             this.name = pool != null && pool.getPoolName() != null ? pool.getPoolName() : "dataSource";
         }
 
