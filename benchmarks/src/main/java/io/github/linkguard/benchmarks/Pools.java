@@ -3,6 +3,7 @@ package io.github.linkguard.benchmarks;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.github.linkguard.LinkGuardDataSource;
+import io.github.linkguard.benchmarks.load.CallLoop;
 import io.micrometer.core.instrument.MeterRegistry;
 import javax.sql.DataSource;
 
@@ -61,12 +62,7 @@ public final class Pools {
             if (System.nanoTime() > deadline) {
                 throw new IllegalStateException("pool " + pool.getPoolName() + " did not fill " + slots + " slots");
             }
-            try {
-                Thread.sleep(5);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while the pool filled", e);
-            }
+            CallLoop.pause(5);
         }
     }
 }

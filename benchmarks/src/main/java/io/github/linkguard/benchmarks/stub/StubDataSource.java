@@ -2,7 +2,6 @@ package io.github.linkguard.benchmarks.stub;
 
 import java.io.PrintWriter;
 import java.sql.Connection;
-import java.sql.SQLException;
 import java.sql.SQLFeatureNotSupportedException;
 import java.util.logging.Logger;
 import javax.sql.DataSource;
@@ -12,7 +11,7 @@ import javax.sql.DataSource;
  * more than what is measured): HikariCP pools its connections, so a benchmark measures the pool and the
  * wrappers above it and nothing else. Every query returns {@code rows} rows.
  */
-public final class StubDataSource implements DataSource {
+public final class StubDataSource extends StubWrapper implements DataSource {
 
     private final int rows;
     private int loginTimeout;
@@ -57,18 +56,5 @@ public final class StubDataSource implements DataSource {
     @Override
     public Logger getParentLogger() throws SQLFeatureNotSupportedException {
         throw new SQLFeatureNotSupportedException();
-    }
-
-    @Override
-    public <T> T unwrap(Class<T> type) throws SQLException {
-        if (type.isInstance(this)) {
-            return type.cast(this);
-        }
-        throw new SQLException("Not a wrapper of " + type.getName());
-    }
-
-    @Override
-    public boolean isWrapperFor(Class<?> type) {
-        return type.isInstance(this);
     }
 }
