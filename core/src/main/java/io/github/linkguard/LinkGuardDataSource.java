@@ -14,6 +14,7 @@ import io.github.linkguard.internal.metrics.LinkGuardMetrics;
 import io.github.linkguard.internal.metrics.MicrometerMetrics;
 import io.github.linkguard.internal.retry.Retrier;
 import io.github.linkguard.internal.retry.RetryPolicy;
+import io.github.linkguard.internal.session.ServerReports;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.PrintWriter;
 import java.sql.Connection;
@@ -22,6 +23,7 @@ import java.sql.SQLException;
 import java.sql.SQLFeatureNotSupportedException;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Properties;
@@ -58,6 +60,7 @@ public final class LinkGuardDataSource implements DataSource, AutoCloseable {
     private final Links links;
     private final CoarseClock.Lease clock;
     private final boolean closesDelegate;
+    private final boolean serverReportsSession;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private LinkGuardDataSource(Builder builder) {
@@ -76,6 +79,7 @@ public final class LinkGuardDataSource implements DataSource, AutoCloseable {
         this.retrier = new Retrier(builder.name, builder.maxAttempts, builder.initialInterval, builder.multiplier,
                 builder.maxInterval, builder.retryBudget);
         this.closesDelegate = builder.closesDelegate;
+        this.serverReportsSession = builder.sessionTracking && requestSessionReports(pool);
         this.clock = CoarseClock.lease();
     }
 
@@ -203,6 +207,11 @@ public final class LinkGuardDataSource implements DataSource, AutoCloseable {
         }
 
         @Override
+        public boolean serverReportsSession() {
+            return serverReportsSession;
+        }
+
+        @Override
         public Connection connect() throws SQLException {
             return connectOnce(connector);
         }
@@ -311,6 +320,24 @@ public final class LinkGuardDataSource implements DataSource, AutoCloseable {
         }
     }
 
+    /**
+     * Asks the server to report session changes on every connection of a HikariCP pool that has not started
+     * yet (Connector/J {@code trackSessionState}, server {@code session_track_state_change}); returns whether
+     * its connections report them (also when the application configured it itself).
+     */
+    private static boolean requestSessionReports(HikariDataSource pool) {
+        if (pool == null || pool.getDataSource() != null) {
+            return false;
+        }
+        Map<String, String> properties = ServerReports.request(pool.getJdbcUrl(), pool.getDataSourceProperties());
+        try {
+            properties.forEach(pool::addDataSourceProperty);
+        } catch (IllegalStateException started) {
+            // the pool has started: its connections keep the settings they were made with
+        }
+        return ServerReports.requested(pool.getDataSourceProperties());
+    }
+
     /** The driver settings the DataSource connects with, from its configuration. */
     private static ClientSettings clientSettings(DataSource dataSource, HikariDataSource pool) {
         DataSource driver = pool != null && pool.getDataSource() != null ? pool.getDataSource() : dataSource;
@@ -368,6 +395,7 @@ public final class LinkGuardDataSource implements DataSource, AutoCloseable {
         private Duration retryBudget = Duration.ofSeconds(30);
         private RetryRule retryRule = RetryRule.DEFAULT;
         private boolean closesDelegate = true;
+        private boolean sessionTracking = true;
 
         private Builder(DataSource delegate) {
             this.delegate = Objects.requireNonNull(delegate, "delegate DataSource");
@@ -476,6 +504,19 @@ public final class LinkGuardDataSource implements DataSource, AutoCloseable {
          */
         public Builder closesDelegate(boolean closesDelegate) {
             this.closesDelegate = closesDelegate;
+            return this;
+        }
+
+        /**
+         * Whether LinkGuard asks the server to report every change of a session's state (default true), so
+         * that a change made where the SQL text does not show it (a stored procedure or function) is not
+         * lost silently after a lost link. It adds {@code trackSessionState=true} and
+         * {@code sessionVariables=session_track_state_change=ON} to a HikariCP pool's driver properties
+         * before the pool starts (MySQL 5.7+, MariaDB 10.2+). Turn it off for servers or proxies without
+         * session tracking; without it, a {@code CALL} makes the session unrestorable.
+         */
+        public Builder sessionTracking(boolean sessionTracking) {
+            this.sessionTracking = sessionTracking;
             return this;
         }
 

@@ -29,6 +29,20 @@ final class Pools {
 
     /** A small HikariCP pool on {@code url} that waits at most {@code connectionTimeoutMillis} for a connection. */
     static HikariDataSource hikari(EmbeddedMariaDb db, String url, long connectionTimeoutMillis) {
+        return new HikariDataSource(config(db, url, connectionTimeoutMillis));
+    }
+
+    /**
+     * The same pool, not started until the first connection is asked for (as Spring Boot makes it), so
+     * that LinkGuard can still add driver properties (session tracking).
+     */
+    static HikariDataSource lazyHikari(EmbeddedMariaDb db, String url) {
+        HikariDataSource pool = new HikariDataSource();
+        config(db, url, 3_000).copyStateTo(pool);
+        return pool;
+    }
+
+    private static HikariConfig config(EmbeddedMariaDb db, String url, long connectionTimeoutMillis) {
         HikariConfig config = new HikariConfig();
         config.setPoolName("test-" + POOLS.incrementAndGet());
         config.setJdbcUrl(url);
@@ -38,7 +52,7 @@ final class Pools {
         config.setMinimumIdle(0);
         config.setConnectionTimeout(connectionTimeoutMillis);
         config.setInitializationFailTimeout(-1);
-        return new HikariDataSource(config);
+        return config;
     }
 
     /** A LinkGuard that diagnoses but never retries, with a fresh meter registry, over a pool of {@code db}. */

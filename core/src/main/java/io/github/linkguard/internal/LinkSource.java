@@ -26,6 +26,12 @@ public interface LinkSource {
      */
     boolean autoCommitOf(Connection physical) throws SQLException;
 
+    /**
+     * Whether this DataSource's connections ask the server to report session changes (session tracking),
+     * so that each connection looks for the reports.
+     */
+    boolean serverReportsSession();
+
     /** One bounded attempt at a new physical connection. */
     Connection connect() throws SQLException;
 

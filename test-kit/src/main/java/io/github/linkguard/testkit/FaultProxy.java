@@ -50,6 +50,8 @@ public final class FaultProxy implements AutoCloseable {
     private final int port;
     private final Set<Link> links = ConcurrentHashMap.newKeySet();
     private final Set<Socket> heldClients = ConcurrentHashMap.newKeySet();
+    /** Server sides kept open and silent by {@link #dropClientSides()}. */
+    private final Set<Socket> forgottenServerSides = ConcurrentHashMap.newKeySet();
     private final AtomicLongArray delayNanos = new AtomicLongArray(2);
     private final AtomicLongArray cutAfterBytes = new AtomicLongArray(new long[] {NO_CUT, NO_CUT});
     private final AtomicLongArray blackholeAfterBytes = new AtomicLongArray(new long[] {NO_CUT, NO_CUT});
@@ -93,6 +95,18 @@ public final class FaultProxy implements AutoCloseable {
         links.forEach(Link::abort);
         heldClients.forEach(FaultProxy::abort);
         heldClients.clear();
+        forgottenServerSides.forEach(FaultProxy::abort);
+        forgottenServerSides.clear();
+    }
+
+    /**
+     * Breaks every open link on the client's side only (a TCP reset), and keeps the server's side open and
+     * silent, as when a NAT or firewall forgets a connection: the client sees a broken link, while the
+     * server's session lives on (with its locks) until the server's own timeouts end it, or
+     * {@link #dropAll()} or {@link #close()}.
+     */
+    public void dropClientSides() {
+        links.forEach(Link::forgetClient);
     }
 
     /**
@@ -261,7 +275,14 @@ public final class FaultProxy implements AutoCloseable {
         void abort() {
             links.remove(this);
             FaultProxy.abort(client);
-            FaultProxy.abort(server);
+            if (!forgottenServerSides.contains(server)) {
+                FaultProxy.abort(server);
+            }
+        }
+
+        void forgetClient() {
+            forgottenServerSides.add(server);
+            abort();
         }
 
         private void pump(Socket from, Socket to, Direction direction) {
@@ -297,7 +318,9 @@ public final class FaultProxy implements AutoCloseable {
         private void close() {
             links.remove(this);
             closeQuietly(client);
-            closeQuietly(server);
+            if (!forgottenServerSides.contains(server)) {
+                closeQuietly(server);
+            }
         }
 
         private void waitUntil(long deadlineNanos) {

@@ -8,6 +8,9 @@ import io.github.linkguard.internal.LostLinkHandler;
 import io.github.linkguard.internal.retry.Retrier;
 import io.github.linkguard.internal.retry.RetryPolicy;
 import io.github.linkguard.internal.retry.SqlStatements;
+import io.github.linkguard.internal.session.ServerReports;
+import io.github.linkguard.internal.session.SessionSql;
+import io.github.linkguard.internal.session.SessionState;
 import java.sql.Array;
 import java.sql.Blob;
 import java.sql.CallableStatement;
@@ -57,8 +60,13 @@ public final class GuardedConnection extends DelegatingWrapper implements Connec
     private int state;
     private boolean closed;
     private boolean autoCommit;
-    /** The session settings the application made; null until the first (most connections make none). */
-    private Session session;
+    /** What the session holds beyond a fresh link's defaults; null until the first setting (most make none). */
+    private SessionState session;
+    /** The server's reports of session changes on the current link, once looked up; null if it makes none. */
+    private ServerReports serverReports;
+    private boolean serverReportsLookedUp;
+    /** The diagnosis of the last lost link, attached to the failures of a session that could not be restored. */
+    private Diagnosis lastLoss;
     /** The open statements, newest first, linked through the statements themselves (nothing to allocate). */
     private GuardedStatement openStatements;
 
@@ -75,9 +83,9 @@ public final class GuardedConnection extends DelegatingWrapper implements Connec
         this.autoCommit = link.autoCommitOf(delegate);
     }
 
-    private Session session() {
+    private SessionState session() {
         if (session == null) {
-            session = new Session();
+            session = new SessionState();
         }
         return session;
     }
@@ -85,6 +93,56 @@ public final class GuardedConnection extends DelegatingWrapper implements Connec
     /** The link just answered: remember when. */
     void markGood() {
         lastGoodNanos = CoarseClock.nanos();
+    }
+
+    /**
+     * A statement ran on the link: the link is good, and what the statement did to the session is noted
+     * (only when its text may change the session, a session setting exists, or the server reports changes).
+     *
+     * @param touchesSession {@link SessionSql#touchesSession} of {@code sql}
+     */
+    void ran(boolean touchesSession, String sql, GuardedStatement statement) {
+        lastGoodNanos = CoarseClock.nanos();
+        if (touchesSession || session != null || link.serverReportsSession()) {
+            noteSession(touchesSession, sql, statement);
+        }
+    }
+
+    private void noteSession(boolean touchesSession, String sql, GuardedStatement statement) {
+        if (session != null) {
+            session.statementRan();
+        }
+        ServerReports reports = serverReports();
+        boolean explained = false;
+        if (touchesSession) {
+            explained = session().record(sql, delegate, statement::boundValue, statement.streaming(), reports != null);
+            Boolean sqlAutoCommit = session.takeAutoCommit();
+            if (sqlAutoCommit != null) {
+                autoCommit = sqlAutoCommit;
+            }
+        }
+        if (reports != null && !explained && reports.changed()) {
+            session().unexplainedChange(sql);
+        }
+    }
+
+    private ServerReports serverReports() {
+        if (!serverReportsLookedUp && link.serverReportsSession()) {
+            serverReports = ServerReports.of(delegate);
+            serverReportsLookedUp = true;
+        }
+        return serverReports;
+    }
+
+    /** Whether the session holds state a fresh link cannot be given: then it fails loudly instead of a swap. */
+    private boolean sessionUnrestorable() {
+        return session != null && session.unrestorable() != null;
+    }
+
+    /** The failure of every call on a Connection whose session could not be restored. */
+    private SQLException sessionLost(SQLException cause) {
+        SQLException lost = session.lostException(cause);
+        return lastLoss == null ? lost : lastLoss.attachTo(lost);
     }
 
     /** Whether bound parameters must be kept, to re-bind them on a fresh link. */
@@ -108,6 +166,9 @@ public final class GuardedConnection extends DelegatingWrapper implements Connec
                     + "transaction and the server rolled the transaction back; call rollback() before using this "
                     + "connection again", "40000");
         }
+        if (sessionUnrestorable()) {
+            throw sessionLost(null);
+        }
         adopt(link.connectWithRetries());
     }
 
@@ -125,15 +186,18 @@ public final class GuardedConnection extends DelegatingWrapper implements Connec
             }
         } catch (SQLException e) {
             link.evict(fresh);
-            throw e;
+            throw sessionUnrestorable() ? sessionLost(null) : e;
         }
         delegate = fresh;
+        serverReports = null;
+        serverReportsLookedUp = false;
         state = OPEN;
         markGood();
     }
 
     /** The link is lost: the physical connection leaves for good; inside a transaction, so does the work. */
-    private void lost() {
+    private void lost(Diagnosis diagnosis) {
+        lastLoss = diagnosis;
         if (state == OPEN) {
             link.evict(delegate);
         }
@@ -175,7 +239,7 @@ public final class GuardedConnection extends DelegatingWrapper implements Connec
             return leftReadOnly(failure);
         }
         if (!RetryPolicy.linkSurvives(diagnosis, failure)) {
-            lost();
+            lost(diagnosis);
         }
         link.handler().notRetried(diagnosis);
         return failure;
@@ -188,7 +252,7 @@ public final class GuardedConnection extends DelegatingWrapper implements Connec
      */
     private SQLException leftReadOnly(SQLException failure) {
         if (RetryPolicy.readOnlyServer(failure)) {
-            lost();
+            lost(null);
         }
         return failure;
     }
@@ -213,7 +277,8 @@ public final class GuardedConnection extends DelegatingWrapper implements Connec
      * @param sql the statement's text, to tell reads from writes (null: unknown, a write)
      * @param again runs the statement again on the current delegate, or null if it must not be retried
      */
-    <T> T recover(SQLException failure, String sql, long payloadBytes, Execution<T> again) throws SQLException {
+    <T> T recover(SQLException failure, String sql, long payloadBytes, GuardedStatement statement, Execution<T> again)
+            throws SQLException {
         Diagnosis first = diagnose(failure, Phase.EXECUTE, payloadBytes, false);
         if (first == null) {
             throw leftReadOnly(failure);
@@ -222,16 +287,20 @@ public final class GuardedConnection extends DelegatingWrapper implements Connec
             link.handler().notRetried(first);
             throw failure;
         }
-        lost();
+        lost(first);
         boolean safe = SqlStatements.readOnly(sql) || SqlStatements.declaredIdempotent(sql)
                 || RetryPolicy.knownNotRun(first.cause());
-        if (state == TRANSACTION_LOST || again == null || !retries()
+        boolean sessionLost = sessionUnrestorable();
+        if (state == TRANSACTION_LOST || again == null || !retries() || sessionLost
                 || !RetryPolicy.retriesStatement(first.cause()) || !link.retryRule().retry(first.cause(), sql, safe)) {
             link.handler().notRetried(first);
-            if (state == TRANSACTION_LOST || safe) {
+            if (state == TRANSACTION_LOST) {
                 throw failure;
             }
-            throw outcomeUnknown(failure, first, "the statement");
+            if (!safe) {
+                throw outcomeUnknown(failure, first, "the statement");
+            }
+            throw sessionLost ? sessionLost(failure) : failure;
         }
         Retrier.Attempts attempts = link.retrier().start(System.nanoTime());
         SQLException last = failure;
@@ -253,17 +322,21 @@ public final class GuardedConnection extends DelegatingWrapper implements Connec
             try {
                 adopt(fresh);
                 T result = again.run();
-                markGood();
+                ran(statement.touchesSession(sql), sql, statement);
                 attempts.succeeded();
                 link.handler().recovered(first, attempts.retries(), attempts.elapsedNanos());
                 return result;
             } catch (SQLException retryFailure) {
+                if (sessionUnrestorable()) {
+                    link.handler().notRetried(first);
+                    throw retryFailure; // restoring the session failed for good: it says so
+                }
                 Diagnosis diagnosis = diagnose(retryFailure, Phase.EXECUTE, payloadBytes, false);
                 if (diagnosis == null) {
                     link.handler().notRetried(first);
                     throw retryFailure;
                 }
-                lost();
+                lost(diagnosis);
                 if (!RetryPolicy.retriesStatement(diagnosis.cause())) {
                     link.handler().notRetried(first);
                     throw retryFailure;
@@ -335,6 +408,9 @@ public final class GuardedConnection extends DelegatingWrapper implements Connec
         try {
             delegate.setAutoCommit(autoCommit);
             this.autoCommit = autoCommit;
+            if (session != null) {
+                session.autoCommit();
+            }
         } catch (SQLException e) {
             throw failed(e, Phase.EXECUTE);
         }
@@ -363,7 +439,7 @@ public final class GuardedConnection extends DelegatingWrapper implements Connec
             if (diagnosis == null) {
                 throw e;
             }
-            lost();
+            lost(diagnosis);
             state = LOST; // the transaction is over, one way or the other
             link.handler().notRetried(diagnosis);
             throw outcomeUnknown(e, diagnosis, "COMMIT");
@@ -384,7 +460,7 @@ public final class GuardedConnection extends DelegatingWrapper implements Connec
             if (diagnosis == null) {
                 throw e;
             }
-            lost();
+            lost(diagnosis);
             state = LOST; // a transaction whose link breaks is rolled back by the server: the rollback happened
             link.handler().notRetried(diagnosis);
         }
@@ -433,7 +509,7 @@ public final class GuardedConnection extends DelegatingWrapper implements Connec
         ensureLink();
         try {
             delegate.setReadOnly(readOnly);
-            session().readOnly = readOnly;
+            session().readOnly(readOnly);
         } catch (SQLException e) {
             throw failed(e, Phase.EXECUTE);
         }
@@ -454,7 +530,7 @@ public final class GuardedConnection extends DelegatingWrapper implements Connec
         ensureLink();
         try {
             delegate.setCatalog(catalog);
-            session().catalog = catalog;
+            session().catalog(catalog);
         } catch (SQLException e) {
             throw failed(e, Phase.EXECUTE);
         }
@@ -475,7 +551,7 @@ public final class GuardedConnection extends DelegatingWrapper implements Connec
         ensureLink();
         try {
             delegate.setTransactionIsolation(level);
-            session().isolation = level;
+            session().isolation(level);
         } catch (SQLException e) {
             throw failed(e, Phase.EXECUTE);
         }
@@ -565,7 +641,7 @@ public final class GuardedConnection extends DelegatingWrapper implements Connec
         ensureLink();
         try {
             delegate.setHoldability(holdability);
-            session().holdability = holdability;
+            session().holdability(holdability);
         } catch (SQLException e) {
             throw failed(e, Phase.EXECUTE);
         }
@@ -793,7 +869,7 @@ public final class GuardedConnection extends DelegatingWrapper implements Connec
         ensureLink();
         try {
             delegate.setSchema(schema);
-            session().schema = schema;
+            session().schema(schema);
         } catch (SQLException e) {
             throw failed(e, Phase.EXECUTE);
         }
@@ -823,8 +899,7 @@ public final class GuardedConnection extends DelegatingWrapper implements Connec
         ensureLink();
         try {
             delegate.setNetworkTimeout(executor, milliseconds);
-            session().networkExecutor = executor;
-            session().networkTimeout = milliseconds;
+            session().networkTimeout(executor, milliseconds);
         } catch (SQLException e) {
             throw failed(e, Phase.EXECUTE);
         }
@@ -897,38 +972,6 @@ public final class GuardedConnection extends DelegatingWrapper implements Connec
             delegate.setShardingKey(shardingKey);
         } catch (SQLException e) {
             throw failed(e, Phase.EXECUTE);
-        }
-    }
-
-    /** Session settings made through this connection, to make them again on a fresh link. */
-    private static final class Session {
-        Boolean readOnly;
-        Integer isolation;
-        String catalog;
-        String schema;
-        Integer holdability;
-        Executor networkExecutor;
-        int networkTimeout = -1;
-
-        void restore(Connection fresh) throws SQLException {
-            if (readOnly != null) {
-                fresh.setReadOnly(readOnly);
-            }
-            if (isolation != null) {
-                fresh.setTransactionIsolation(isolation);
-            }
-            if (catalog != null) {
-                fresh.setCatalog(catalog);
-            }
-            if (schema != null) {
-                fresh.setSchema(schema);
-            }
-            if (holdability != null) {
-                fresh.setHoldability(holdability);
-            }
-            if (networkTimeout >= 0) {
-                fresh.setNetworkTimeout(networkExecutor, networkTimeout);
-            }
         }
     }
 }

@@ -109,6 +109,29 @@ public class GuardedPreparedStatement extends GuardedStatement implements Prepar
         moreObjects[slot] = object;
     }
 
+    /** The text bound to parameter {@code index}, if kept (retries on) and bound as a string; else null. */
+    @Override
+    final Object boundValue(int index) {
+        switch (index) {
+            case 1:
+                return text(kind1, object1);
+            case 2:
+                return text(kind2, object2);
+            case 3:
+                return text(kind3, object3);
+            case 4:
+                return text(kind4, object4);
+            default:
+                int slot = index - INLINE - 1;
+                return moreKinds == null || slot < 0 || slot >= moreKinds.length ? null
+                        : text(moreKinds[slot], moreObjects[slot]);
+        }
+    }
+
+    private static Object text(Parameter kind, Object object) {
+        return kind == Parameter.STRING || kind == Parameter.NSTRING || kind == Parameter.OBJECT ? object : null;
+    }
+
     /** Keeps a parameter bound by a rarer setter, as the call that binds it again. */
     final void bind(int parameterIndex, Binding binding) {
         keep(parameterIndex, Parameter.OTHER, 0, binding);
@@ -168,10 +191,10 @@ public class GuardedPreparedStatement extends GuardedStatement implements Prepar
         connection.ensureLink();
         try {
             ResultSet result = results(delegate.executeQuery());
-            connection.markGood();
+            connection.ran(touchesSession, this.sql, this);
             return result;
         } catch (SQLException e) {
-            return connection.recover(e, this.sql, payloadBytes(), () -> results(delegate.executeQuery()));
+            return connection.recover(e, this.sql, payloadBytes(), this, () -> results(delegate.executeQuery()));
         }
     }
 
@@ -180,10 +203,10 @@ public class GuardedPreparedStatement extends GuardedStatement implements Prepar
         connection.ensureLink();
         try {
             int result = delegate.executeUpdate();
-            connection.markGood();
+            connection.ran(touchesSession, this.sql, this);
             return result;
         } catch (SQLException e) {
-            return connection.recover(e, this.sql, payloadBytes(), () -> delegate.executeUpdate());
+            return connection.recover(e, this.sql, payloadBytes(), this, () -> delegate.executeUpdate());
         }
     }
 
@@ -419,10 +442,10 @@ public class GuardedPreparedStatement extends GuardedStatement implements Prepar
         connection.ensureLink();
         try {
             boolean result = delegate.execute();
-            connection.markGood();
+            connection.ran(touchesSession, this.sql, this);
             return result;
         } catch (SQLException e) {
-            return connection.recover(e, this.sql, payloadBytes(), () -> delegate.execute());
+            return connection.recover(e, this.sql, payloadBytes(), this, () -> delegate.execute());
         }
     }
 
@@ -814,10 +837,10 @@ public class GuardedPreparedStatement extends GuardedStatement implements Prepar
         connection.ensureLink();
         try {
             long result = delegate.executeLargeUpdate();
-            connection.markGood();
+            connection.ran(touchesSession, this.sql, this);
             return result;
         } catch (SQLException e) {
-            return connection.recover(e, this.sql, payloadBytes(), () -> delegate.executeLargeUpdate());
+            return connection.recover(e, this.sql, payloadBytes(), this, () -> delegate.executeLargeUpdate());
         }
     }
 }

@@ -1,12 +1,15 @@
 package io.github.linkguard.internal.jdbc;
 
 import io.github.linkguard.Phase;
+import io.github.linkguard.internal.session.SessionSql;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.SQLWarning;
 import java.sql.Statement;
 import java.sql.Wrapper;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The application's statement: delegates every call, marks the link good after each execution, wraps the
@@ -38,6 +41,10 @@ public class GuardedStatement extends DelegatingWrapper implements Statement {
     final GuardedConnection connection;
     /** The statement's SQL for prepared and callable statements, else null. */
     final String sql;
+    /** Whether running {@link #sql} may change the session ({@link SessionSql}), looked at once. */
+    final boolean touchesSession;
+    /** The texts added with {@code addBatch(String)} that may change the session; null while there are none. */
+    private List<String> sessionBatch;
     private final Recipe recipe;
     private Statement delegate;
     /** Whether results are streamed row by row from the wire (fetch size {@code Integer.MIN_VALUE}). */
@@ -55,7 +62,34 @@ public class GuardedStatement extends DelegatingWrapper implements Statement {
         this.connection = connection;
         this.delegate = delegate;
         this.sql = sql;
+        this.touchesSession = SessionSql.touchesSession(sql);
         this.recipe = recipe;
+    }
+
+    /** Whether running {@code text} on this statement may change the session. */
+    final boolean touchesSession(String text) {
+        return text == this.sql ? touchesSession : SessionSql.touchesSession(text);
+    }
+
+    /** Whether results are streamed: a result still occupies the link after the execution. */
+    final boolean streaming() {
+        return streaming;
+    }
+
+    /** The value bound to parameter {@code index} as far as it is kept, for lock names; null for plain statements. */
+    Object boundValue(int index) {
+        return null;
+    }
+
+    /** After a batch ran: the session changes of its texts. */
+    private void ranBatch() {
+        connection.ran(touchesSession, sql, this);
+        if (sessionBatch != null) {
+            for (String text : sessionBatch) {
+                connection.ran(true, text, this);
+            }
+            sessionBatch = null;
+        }
     }
 
     /** What this statement sends besides its SQL text: the largest bound value. */
@@ -141,10 +175,10 @@ public class GuardedStatement extends DelegatingWrapper implements Statement {
         connection.ensureLink();
         try {
             ResultSet result = results(delegate.executeQuery(sql));
-            connection.markGood();
+            connection.ran(SessionSql.touchesSession(sql), sql, this);
             return result;
         } catch (SQLException e) {
-            return connection.recover(e, sql, lengthOf(sql), () -> results(delegate.executeQuery(sql)));
+            return connection.recover(e, sql, lengthOf(sql), this, () -> results(delegate.executeQuery(sql)));
         }
     }
 
@@ -153,10 +187,10 @@ public class GuardedStatement extends DelegatingWrapper implements Statement {
         connection.ensureLink();
         try {
             int result = delegate.executeUpdate(sql);
-            connection.markGood();
+            connection.ran(SessionSql.touchesSession(sql), sql, this);
             return result;
         } catch (SQLException e) {
-            return connection.recover(e, sql, lengthOf(sql), () -> delegate.executeUpdate(sql));
+            return connection.recover(e, sql, lengthOf(sql), this, () -> delegate.executeUpdate(sql));
         }
     }
 
@@ -288,10 +322,10 @@ public class GuardedStatement extends DelegatingWrapper implements Statement {
         connection.ensureLink();
         try {
             boolean result = delegate.execute(sql);
-            connection.markGood();
+            connection.ran(SessionSql.touchesSession(sql), sql, this);
             return result;
         } catch (SQLException e) {
-            return connection.recover(e, sql, lengthOf(sql), () -> delegate.execute(sql));
+            return connection.recover(e, sql, lengthOf(sql), this, () -> delegate.execute(sql));
         }
     }
 
@@ -393,6 +427,12 @@ public class GuardedStatement extends DelegatingWrapper implements Statement {
         connection.ensureLink();
         try {
             delegate.addBatch(sql);
+            if (SessionSql.touchesSession(sql)) {
+                if (sessionBatch == null) {
+                    sessionBatch = new ArrayList<>();
+                }
+                sessionBatch.add(sql);
+            }
         } catch (SQLException e) {
             throw failed(e, 0);
         }
@@ -403,6 +443,7 @@ public class GuardedStatement extends DelegatingWrapper implements Statement {
         connection.ensureLink();
         try {
             delegate.clearBatch();
+            sessionBatch = null;
         } catch (SQLException e) {
             throw failed(e, 0);
         }
@@ -413,10 +454,10 @@ public class GuardedStatement extends DelegatingWrapper implements Statement {
         connection.ensureLink();
         try {
             int[] result = delegate.executeBatch();
-            connection.markGood();
+            ranBatch();
             return result;
         } catch (SQLException e) {
-            return connection.recover(e, this.sql, payloadBytes(), null);
+            return connection.recover(e, this.sql, payloadBytes(), this, null);
         }
     }
 
@@ -455,10 +496,10 @@ public class GuardedStatement extends DelegatingWrapper implements Statement {
         connection.ensureLink();
         try {
             int result = delegate.executeUpdate(sql, autoGeneratedKeys);
-            connection.markGood();
+            connection.ran(SessionSql.touchesSession(sql), sql, this);
             return result;
         } catch (SQLException e) {
-            return connection.recover(e, sql, lengthOf(sql), () -> delegate.executeUpdate(sql, autoGeneratedKeys));
+            return connection.recover(e, sql, lengthOf(sql), this, () -> delegate.executeUpdate(sql, autoGeneratedKeys));
         }
     }
 
@@ -467,10 +508,10 @@ public class GuardedStatement extends DelegatingWrapper implements Statement {
         connection.ensureLink();
         try {
             int result = delegate.executeUpdate(sql, columnIndexes);
-            connection.markGood();
+            connection.ran(SessionSql.touchesSession(sql), sql, this);
             return result;
         } catch (SQLException e) {
-            return connection.recover(e, sql, lengthOf(sql), () -> delegate.executeUpdate(sql, columnIndexes));
+            return connection.recover(e, sql, lengthOf(sql), this, () -> delegate.executeUpdate(sql, columnIndexes));
         }
     }
 
@@ -479,10 +520,10 @@ public class GuardedStatement extends DelegatingWrapper implements Statement {
         connection.ensureLink();
         try {
             int result = delegate.executeUpdate(sql, columnNames);
-            connection.markGood();
+            connection.ran(SessionSql.touchesSession(sql), sql, this);
             return result;
         } catch (SQLException e) {
-            return connection.recover(e, sql, lengthOf(sql), () -> delegate.executeUpdate(sql, columnNames));
+            return connection.recover(e, sql, lengthOf(sql), this, () -> delegate.executeUpdate(sql, columnNames));
         }
     }
 
@@ -491,10 +532,10 @@ public class GuardedStatement extends DelegatingWrapper implements Statement {
         connection.ensureLink();
         try {
             boolean result = delegate.execute(sql, autoGeneratedKeys);
-            connection.markGood();
+            connection.ran(SessionSql.touchesSession(sql), sql, this);
             return result;
         } catch (SQLException e) {
-            return connection.recover(e, sql, lengthOf(sql), () -> delegate.execute(sql, autoGeneratedKeys));
+            return connection.recover(e, sql, lengthOf(sql), this, () -> delegate.execute(sql, autoGeneratedKeys));
         }
     }
 
@@ -503,10 +544,10 @@ public class GuardedStatement extends DelegatingWrapper implements Statement {
         connection.ensureLink();
         try {
             boolean result = delegate.execute(sql, columnIndexes);
-            connection.markGood();
+            connection.ran(SessionSql.touchesSession(sql), sql, this);
             return result;
         } catch (SQLException e) {
-            return connection.recover(e, sql, lengthOf(sql), () -> delegate.execute(sql, columnIndexes));
+            return connection.recover(e, sql, lengthOf(sql), this, () -> delegate.execute(sql, columnIndexes));
         }
     }
 
@@ -515,10 +556,10 @@ public class GuardedStatement extends DelegatingWrapper implements Statement {
         connection.ensureLink();
         try {
             boolean result = delegate.execute(sql, columnNames);
-            connection.markGood();
+            connection.ran(SessionSql.touchesSession(sql), sql, this);
             return result;
         } catch (SQLException e) {
-            return connection.recover(e, sql, lengthOf(sql), () -> delegate.execute(sql, columnNames));
+            return connection.recover(e, sql, lengthOf(sql), this, () -> delegate.execute(sql, columnNames));
         }
     }
 
@@ -618,10 +659,10 @@ public class GuardedStatement extends DelegatingWrapper implements Statement {
         connection.ensureLink();
         try {
             long[] result = delegate.executeLargeBatch();
-            connection.markGood();
+            ranBatch();
             return result;
         } catch (SQLException e) {
-            return connection.recover(e, this.sql, payloadBytes(), null);
+            return connection.recover(e, this.sql, payloadBytes(), this, null);
         }
     }
 
@@ -630,10 +671,10 @@ public class GuardedStatement extends DelegatingWrapper implements Statement {
         connection.ensureLink();
         try {
             long result = delegate.executeLargeUpdate(sql);
-            connection.markGood();
+            connection.ran(SessionSql.touchesSession(sql), sql, this);
             return result;
         } catch (SQLException e) {
-            return connection.recover(e, sql, lengthOf(sql), () -> delegate.executeLargeUpdate(sql));
+            return connection.recover(e, sql, lengthOf(sql), this, () -> delegate.executeLargeUpdate(sql));
         }
     }
 
@@ -642,10 +683,10 @@ public class GuardedStatement extends DelegatingWrapper implements Statement {
         connection.ensureLink();
         try {
             long result = delegate.executeLargeUpdate(sql, autoGeneratedKeys);
-            connection.markGood();
+            connection.ran(SessionSql.touchesSession(sql), sql, this);
             return result;
         } catch (SQLException e) {
-            return connection.recover(e, sql, lengthOf(sql), () -> delegate.executeLargeUpdate(sql, autoGeneratedKeys));
+            return connection.recover(e, sql, lengthOf(sql), this, () -> delegate.executeLargeUpdate(sql, autoGeneratedKeys));
         }
     }
 
@@ -654,10 +695,10 @@ public class GuardedStatement extends DelegatingWrapper implements Statement {
         connection.ensureLink();
         try {
             long result = delegate.executeLargeUpdate(sql, columnIndexes);
-            connection.markGood();
+            connection.ran(SessionSql.touchesSession(sql), sql, this);
             return result;
         } catch (SQLException e) {
-            return connection.recover(e, sql, lengthOf(sql), () -> delegate.executeLargeUpdate(sql, columnIndexes));
+            return connection.recover(e, sql, lengthOf(sql), this, () -> delegate.executeLargeUpdate(sql, columnIndexes));
         }
     }
 
@@ -666,10 +707,10 @@ public class GuardedStatement extends DelegatingWrapper implements Statement {
         connection.ensureLink();
         try {
             long result = delegate.executeLargeUpdate(sql, columnNames);
-            connection.markGood();
+            connection.ran(SessionSql.touchesSession(sql), sql, this);
             return result;
         } catch (SQLException e) {
-            return connection.recover(e, sql, lengthOf(sql), () -> delegate.executeLargeUpdate(sql, columnNames));
+            return connection.recover(e, sql, lengthOf(sql), this, () -> delegate.executeLargeUpdate(sql, columnNames));
         }
     }
 
