@@ -15,6 +15,7 @@ import io.github.linkguard.internal.metrics.MicrometerMetrics;
 import io.github.linkguard.internal.retry.Retrier;
 import io.github.linkguard.internal.retry.RetryPolicy;
 import io.github.linkguard.internal.session.ServerReports;
+import io.github.linkguard.internal.session.SessionCarry;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.PrintWriter;
 import java.sql.Connection;
@@ -61,6 +62,7 @@ public final class LinkGuardDataSource implements DataSource, AutoCloseable {
     private final CoarseClock.Lease clock;
     private final boolean closesDelegate;
     private final boolean serverReportsSession;
+    private final SessionCarry sessions = new SessionCarry();
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private LinkGuardDataSource(Builder builder) {
@@ -79,7 +81,7 @@ public final class LinkGuardDataSource implements DataSource, AutoCloseable {
         this.retrier = new Retrier(builder.name, builder.maxAttempts, builder.initialInterval, builder.multiplier,
                 builder.maxInterval, builder.retryBudget);
         this.closesDelegate = builder.closesDelegate;
-        this.serverReportsSession = builder.sessionTracking && requestSessionReports(pool);
+        this.serverReportsSession = builder.sessionTracking && requestSessionReports(delegate, pool);
         this.clock = CoarseClock.lease();
     }
 
@@ -212,6 +214,11 @@ public final class LinkGuardDataSource implements DataSource, AutoCloseable {
         }
 
         @Override
+        public SessionCarry sessions() {
+            return sessions;
+        }
+
+        @Override
         public Connection connect() throws SQLException {
             return connectOnce(connector);
         }
@@ -323,19 +330,23 @@ public final class LinkGuardDataSource implements DataSource, AutoCloseable {
     /**
      * Asks the server to report session changes on every connection of a HikariCP pool that has not started
      * yet (Connector/J {@code trackSessionState}, server {@code session_track_state_change}); returns whether
-     * its connections report them (also when the application configured it itself).
+     * the DataSource's connections report them (also when the application configured it itself, on the
+     * pool's properties or on a Connector/J DataSource).
      */
-    private static boolean requestSessionReports(HikariDataSource pool) {
-        if (pool == null || pool.getDataSource() != null) {
+    private static boolean requestSessionReports(DataSource delegate, HikariDataSource pool) {
+        DataSource driver = pool != null && pool.getDataSource() != null ? pool.getDataSource() : delegate;
+        if (driver instanceof MysqlDataSource) {
+            return ServerReports.requested((MysqlDataSource) driver);
+        }
+        if (pool == null) {
             return false;
         }
-        Map<String, String> properties = ServerReports.request(pool.getJdbcUrl(), pool.getDataSourceProperties());
         try {
-            properties.forEach(pool::addDataSourceProperty);
+            ServerReports.request(pool.getJdbcUrl(), pool.getDataSourceProperties()).forEach(pool::addDataSourceProperty);
         } catch (IllegalStateException started) {
             // the pool has started: its connections keep the settings they were made with
         }
-        return ServerReports.requested(pool.getDataSourceProperties());
+        return ServerReports.requested(pool.getDataSourceProperties()) || ServerReports.requested(pool.getJdbcUrl());
     }
 
     /** The driver settings the DataSource connects with, from its configuration. */

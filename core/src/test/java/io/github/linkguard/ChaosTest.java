@@ -31,9 +31,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A mixed workload (reads, idempotent upserts, transfers between accounts) under a random schedule of
- * session kills, dropped links, blackholes and a server restart: afterwards every acknowledged write is
- * there exactly once and no money appeared or vanished.
+ * A mixed workload (reads, idempotent upserts, transfers between accounts, connections that hold session
+ * state) under a random schedule of session kills, dropped links, blackholes and a server restart:
+ * afterwards every acknowledged write is there exactly once, no money appeared or vanished, and no call
+ * ever saw a session other than its own (its variables, time zone and named lock, or its temporary table).
  */
 @Timeout(180)
 class ChaosTest {
@@ -53,6 +54,10 @@ class ChaosTest {
     private final AtomicLong readErrors = new AtomicLong();
     private final AtomicLong upsertErrors = new AtomicLong();
     private final AtomicLong transfersRolledBack = new AtomicLong();
+    private final AtomicLong sessionReads = new AtomicLong();
+    private final AtomicLong sessionMismatches = new AtomicLong();
+    private final AtomicLong sessionsLostLoudly = new AtomicLong();
+    private final AtomicLong hiddenSessionLosses = new AtomicLong();
     private final AtomicBoolean running = new AtomicBoolean(true);
 
     @Test
@@ -65,11 +70,11 @@ class ChaosTest {
         try (FaultProxy proxy = FaultProxy.start(db.host(), db.port())) {
             HikariDataSource pool = Pools.hikari(db, EmbeddedMariaDb.jdbcUrl(proxy.host(), proxy.port())
                     + "&socketTimeout=3000&connectTimeout=2000", 2_000);
-            pool.setMaximumPoolSize(6);
+            pool.setMaximumPoolSize(8);
             try (Pools.Guarded guarded = Pools.guard(pool, builder -> builder.maxAttempts(100)
                     .initialInterval(Duration.ofMillis(50)).maxInterval(Duration.ofMillis(500))
                     .retryBudget(Duration.ofSeconds(60)))) {
-                ExecutorService threads = Executors.newFixedThreadPool(6);
+                ExecutorService threads = Executors.newFixedThreadPool(8);
                 List<Future<?>> workers = new ArrayList<>();
                 for (int i = 0; i < 2; i++) {
                     workers.add(threads.submit(() -> reader(guarded.dataSource())));
@@ -78,6 +83,8 @@ class ChaosTest {
                     long seed = i;
                     workers.add(threads.submit(() -> transferrer(guarded.dataSource(), new Random(seed))));
                 }
+                workers.add(threads.submit(() -> sessionHolder(guarded.dataSource())));
+                workers.add(threads.submit(() -> temporaryTableUser(guarded.dataSource())));
                 String faults = chaos(db, proxy, new Random(42));
                 running.set(false);
                 for (Future<?> worker : workers) {
@@ -86,9 +93,11 @@ class ChaosTest {
                 threads.shutdown();
 
                 log.info("chaos: {}; {} reads ({} failed), {} upserts acknowledged ({} failed), {} transfers "
-                        + "acknowledged, {} of unknown outcome, {} rolled back; {} recovered by LinkGuard", faults,
+                        + "acknowledged, {} of unknown outcome, {} rolled back; {} reads of session state, {} "
+                        + "sessions lost loudly; {} recovered by LinkGuard", faults,
                         reads.get(), readErrors.get(), acknowledgedUpserts.size(), upsertErrors.get(),
                         acknowledgedTransfers.size(), unknownTransfers.size(), transfersRolledBack.get(),
+                        sessionReads.get(), sessionsLostLoudly.get(),
                         guarded.registry().find("linkguard.retries").tag("outcome", "recovered").counters().stream()
                                 .mapToDouble(c -> c.count()).sum());
                 assertThat(pool.getHikariPoolMXBean().getActiveConnections()).isZero();
@@ -110,6 +119,9 @@ class ChaosTest {
             }
             assertThat(acknowledgedTransfers).isNotEmpty();
             assertThat(reads.get()).isPositive();
+            assertThat(sessionReads.get()).isPositive();
+            assertThat(sessionMismatches.get()).as("calls that saw another session's state").isZero();
+            assertThat(hiddenSessionLosses.get()).as("temporary tables gone without a word").isZero();
         }
     }
 
@@ -172,6 +184,61 @@ class ChaosTest {
                 }
             } catch (SQLException e) {
                 readErrors.incrementAndGet();
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Holds a session's state (a variable, a time zone, a named lock nobody else takes) and reads it back:
+     * every call either fails or sees exactly that state.
+     */
+    private Void sessionHolder(LinkGuardDataSource dataSource) {
+        while (running.get()) {
+            String me = UUID.randomUUID().toString();
+            try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement()) {
+                statement.execute("SET @me = '" + me + "', SESSION time_zone = '+03:00'");
+                try (ResultSet lock = statement.executeQuery("SELECT GET_LOCK('chaos-holder', 5)")) {
+                    lock.next();
+                    if (lock.getInt(1) != 1) {
+                        continue; // the lost session of the last round has not ended yet
+                    }
+                }
+                for (int n = 0; n < 10 && running.get(); n++) {
+                    try (ResultSet state = statement.executeQuery("SELECT CONCAT_WS('|', @me, @@session.time_zone, "
+                            + "IS_USED_LOCK('chaos-holder') = CONNECTION_ID())")) {
+                        state.next();
+                        if (!state.getString(1).equals(me + "|+03:00|1")) {
+                            sessionMismatches.incrementAndGet();
+                        }
+                        sessionReads.incrementAndGet();
+                    }
+                }
+                statement.execute("DO RELEASE_LOCK('chaos-holder')");
+            } catch (SQLException e) {
+                // a call failed: it said so, which is all that is asked
+            }
+        }
+        return null;
+    }
+
+    /** Uses a temporary table: after a lost link every call must say the session is gone, never 42S02. */
+    private Void temporaryTableUser(LinkGuardDataSource dataSource) {
+        while (running.get()) {
+            try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement()) {
+                statement.execute("CREATE TEMPORARY TABLE chaos_scratch (id INT)");
+                statement.execute("INSERT INTO chaos_scratch VALUES (1)");
+                for (int n = 0; n < 10 && running.get(); n++) {
+                    assertThat(single(statement, "SELECT COUNT(*) FROM chaos_scratch")).isEqualTo(1);
+                    sessionReads.incrementAndGet();
+                }
+                statement.execute("DROP TEMPORARY TABLE chaos_scratch"); // the pooled session would keep it
+            } catch (SQLException e) {
+                if ("42S02".equals(e.getSQLState())) {
+                    hiddenSessionLosses.incrementAndGet();
+                } else if ("08003".equals(e.getSQLState())) {
+                    sessionsLostLoudly.incrementAndGet();
+                }
             }
         }
         return null;

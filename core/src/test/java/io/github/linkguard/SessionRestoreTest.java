@@ -267,17 +267,34 @@ class SessionRestoreTest {
     @MethodSource("modes")
     void lockTablesAndSqlPreparedStatementsMakeTheConnectionFailLoudly(Mode mode, EmbeddedMariaDb db) throws Exception {
         try (Pools.Guarded guarded = guard(db, mode)) {
-            Connection locked = open(guarded, mode);
-            execute(locked, "LOCK TABLES session_rows READ");
-            loseLink(db, locked, mode);
-            assertThatThrownBy(() -> query(locked, "SELECT 1")).hasMessageContaining("LOCK TABLES");
-            locked.close();
+            assertLostLoudly(db, guarded, mode, "LOCK TABLES session_rows READ", "LOCK TABLES");
+            assertLostLoudly(db, guarded, mode, "PREPARE restore_ps FROM 'SELECT 1'", "prepared statement `restore_ps`");
+            assertLostLoudly(db, guarded, mode, "HANDLER session_rows OPEN", "HANDLER `session_rows`");
+            assertNotLeaked(guarded);
+        }
+    }
 
-            Connection prepared = open(guarded, mode);
-            execute(prepared, "PREPARE restore_ps FROM 'SELECT 1'");
-            loseLink(db, prepared, mode);
-            assertThatThrownBy(() -> query(prepared, "SELECT 1")).hasMessageContaining("prepared statement `restore_ps`");
-            prepared.close();
+    @Test
+    void stateMadeWithSqlOutlivesAReturnToThePoolAndIsRestoredForTheNextBorrower(EmbeddedMariaDb db) throws Exception {
+        Mode mode = new Mode(false, false);
+        try (Pools.Guarded guarded = guard(db, mode)) {
+            long physical;
+            try (Connection first = open(guarded, mode)) {
+                execute(first, "SET @carried = 7, SESSION time_zone = '+07:00'");
+                physical = connectionId(first);
+            } // the pool resets JDBC settings, not these: the session keeps them
+            try (Connection second = open(guarded, mode)) {
+                assertThat(connectionId(second)).isEqualTo(physical);
+                loseLink(db, second, mode);
+                assertThat(query(second, "SELECT CONCAT_WS('|', @carried, @@session.time_zone)")).isEqualTo("7|+07:00");
+            }
+            try (Connection third = open(guarded, mode)) { // the fresh link went back to the pool with the state
+                execute(third, "CREATE TEMPORARY TABLE restore_carried (id INT)");
+            }
+            Connection fourth = open(guarded, mode);
+            loseLink(db, fourth, mode);
+            assertThatThrownBy(() -> query(fourth, "SELECT 1")).hasMessageContaining("temporary table `restore_carried`");
+            fourth.close();
             assertNotLeaked(guarded);
         }
     }
@@ -305,18 +322,11 @@ class SessionRestoreTest {
     @MethodSource("modes")
     void whatAStoredProcedureOrFunctionChangedIsNotLostSilently(Mode mode, EmbeddedMariaDb db) throws Exception {
         try (Pools.Guarded guarded = guard(db, mode)) {
-            Connection procedure = open(guarded, mode);
-            execute(procedure, "CALL sets_variable()");
-            loseLink(db, procedure, mode);
-            assertThatThrownBy(() -> query(procedure, "SELECT @from_procedure"))
-                    .hasMessageContaining("the server reported it").hasMessageContaining("CALL sets_variable");
-            procedure.close();
-
-            Connection function = open(guarded, mode);
-            query(function, "SELECT sets_in_function()");
-            loseLink(db, function, mode);
-            assertThatThrownBy(() -> query(function, "SELECT @from_function")).hasMessageContaining("SELECT sets_in_function");
-            function.close();
+            assertLostLoudly(db, guarded, mode, "CALL sets_variable()", "the server reported it): CALL sets_variable");
+            assertLostLoudly(db, guarded, mode, "SELECT sets_in_function()", "the server reported it): SELECT sets_in_function");
+            // texts LinkGuard reads (assignments) that also call the function
+            assertLostLoudly(db, guarded, mode, "SELECT sets_in_function() + (@seen := 1)", "the server reported it");
+            assertLostLoudly(db, guarded, mode, "SET @seen = sets_in_function()", "the server reported it");
 
             try (Connection writes = open(guarded, mode)) {
                 execute(writes, "CALL only_writes()");
@@ -328,13 +338,19 @@ class SessionRestoreTest {
     }
 
     @Test
+    void aStartedPoolWhoseUrlAsksForTheServersReportsGetsThem(EmbeddedMariaDb db) throws Exception {
+        String url = db.jdbcUrl() + "&trackSessionState=true&sessionVariables=session_track_state_change=ON";
+        try (Pools.Guarded guarded = Pools.guard(Pools.hikari(db, url), builder -> builder.maxAttempts(3))) {
+            assertLostLoudly(db, guarded, new Mode(false, false), "CALL sets_variable()", "the server reported it");
+        }
+    }
+
+    @Test
     void withoutSessionTrackingAStoredProcedureCallMakesTheSessionUnrestorable(EmbeddedMariaDb db) throws Exception {
         Mode mode = new Mode(false, false);
-        try (Pools.Guarded guarded = guard(db, mode, false); Connection connection = open(guarded, mode)) {
-            execute(connection, "CALL only_writes()");
-            loseLink(db, connection, mode);
-            assertThatThrownBy(() -> query(connection, "SELECT 1")).hasMessageContaining("CALL only_writes")
-                    .hasMessageContaining("session tracking");
+        try (Pools.Guarded guarded = guard(db, mode, false)) {
+            assertLostLoudly(db, guarded, mode, "CALL only_writes()", "(CALL only_writes), which may change the session "
+                    + "where LinkGuard cannot see it (turn on the server's session tracking");
         }
     }
 
@@ -387,6 +403,18 @@ class SessionRestoreTest {
                 assertThat(keys.getLong(1)).isPositive();
             }
         }
+    }
+
+    /** Makes state with {@code setup}, loses the link, expects the next call to fail naming {@code lost}, closes. */
+    private static void assertLostLoudly(EmbeddedMariaDb db, Pools.Guarded guarded, Mode mode, String setup, String lost)
+            throws SQLException {
+        Connection connection = open(guarded, mode);
+        execute(connection, setup);
+        loseLink(db, connection, mode);
+        assertThatThrownBy(() -> query(connection, "SELECT 1"))
+                .isInstanceOfSatisfying(SQLException.class, e -> assertThat(e.getSQLState()).isEqualTo("08003"))
+                .hasMessageContaining(lost);
+        connection.close();
     }
 
     private static SQLException catchFailure(org.assertj.core.api.ThrowableAssert.ThrowingCallable call) {

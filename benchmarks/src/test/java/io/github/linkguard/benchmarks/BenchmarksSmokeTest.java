@@ -32,9 +32,11 @@ class BenchmarksSmokeTest {
     void theLoopbackLoadRunsBothWorkloadsWithoutErrors() {
         String table = LoopbackLoad.run(true);
 
-        assertThat(table.split("\n")).filteredOn(line -> line.startsWith("| primary-key reads |")).hasSize(2)
+        // the bare-vs-LinkGuard table, then the session-tracking off-vs-on table: two rows each
+        assertThat(table).contains("Server session tracking off vs on");
+        assertThat(table.split("\n")).filteredOn(line -> line.startsWith("| primary-key reads |")).hasSize(4)
                 .allSatisfy(line -> assertThat(line).contains("| 0 / 0 |"));
-        assertThat(table.split("\n")).filteredOn(line -> line.startsWith("| auto-commit inserts |")).hasSize(2)
+        assertThat(table.split("\n")).filteredOn(line -> line.startsWith("| auto-commit inserts |")).hasSize(4)
                 .allSatisfy(line -> assertThat(line).contains("| 0 / 0 |"));
     }
 

@@ -2,6 +2,7 @@ package io.github.linkguard.internal;
 
 import io.github.linkguard.RetryRule;
 import io.github.linkguard.internal.retry.Retrier;
+import io.github.linkguard.internal.session.SessionCarry;
 import java.sql.Connection;
 import java.sql.SQLException;
 
@@ -31,6 +32,9 @@ public interface LinkSource {
      * so that each connection looks for the reports.
      */
     boolean serverReportsSession();
+
+    /** The SQL-made session state of physical connections back in the pool, for their next borrow. */
+    SessionCarry sessions();
 
     /** One bounded attempt at a new physical connection. */
     Connection connect() throws SQLException;

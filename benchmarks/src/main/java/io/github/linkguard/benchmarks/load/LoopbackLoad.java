@@ -49,6 +49,11 @@ public final class LoopbackLoad {
     }
 
     private String run() {
+        Table tracking = new Table("Server session tracking off vs on, both through LinkGuard (Connector/J "
+                + "trackSessionState and session_track_state_change=ON, which LinkGuard asks for by default; same "
+                + "rounds)", "Workload", "Threads", "off calls/s", "on calls/s", "Ratio (goal ≥ " + MIN_THROUGHPUT_RATIO
+                + ")", "Round by round: median (min–max)", "off p99 ms", "on p99 ms", "Ratio (goal ≤ "
+                + MAX_P99_RATIO + ")", "Errors", "Met");
         Table table = new Table("Loopback load against the embedded MariaDB (" + rounds + " alternating rounds of "
                 + roundMillis / 1000.0 + " s per side, pool of " + SLOTS + ")",
                 "Workload", "Threads", "bare calls/s", "LinkGuard calls/s", "Ratio (goal ≥ " + MIN_THROUGHPUT_RATIO
@@ -69,13 +74,34 @@ public final class LoopbackLoad {
                         compare(table, workload, threads, sides);
                     }
                 }
+                try (HikariDataSource trackedPool = Pools.hikari("tracked", tracked(driver(server)), SLOTS, registry)) {
+                    Map<Side, DataSource> trackingOffOn = new EnumMap<>(Side.class);
+                    trackingOffOn.put(Side.BARE, sides.get(Side.LINKGUARD));
+                    trackingOffOn.put(Side.LINKGUARD, Pools.front(Side.LINKGUARD, trackedPool, "tracked", registry));
+                    for (Workload workload : Workload.values()) {
+                        for (int threads : new int[] {SLOTS, 4 * SLOTS}) {
+                            compare(tracking, workload, threads, trackingOffOn);
+                        }
+                    }
+                }
             }
         }
-        return table.toString();
+        return table + "\n" + tracking;
+    }
+
+    /** {@code driver} with the server's session reports on, as LinkGuard asks for them on a pool by URL. */
+    private static MysqlDataSource tracked(MysqlDataSource driver) {
+        try {
+            driver.setTrackSessionState(true);
+            driver.setSessionVariables("session_track_state_change=ON");
+            return driver;
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** The driver's DataSource for {@code server}, as an application would configure it. */
-    public static DataSource driver(EmbeddedMariaDb server) {
+    public static MysqlDataSource driver(EmbeddedMariaDb server) {
         MysqlDataSource driver = new MysqlDataSource();
         driver.setUrl(server.jdbcUrl());
         driver.setUser(server.user());

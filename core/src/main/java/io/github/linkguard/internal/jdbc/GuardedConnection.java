@@ -81,6 +81,7 @@ public final class GuardedConnection extends DelegatingWrapper implements Connec
         this.acquiredNanos = acquiredNanos;
         this.lastGoodNanos = acquiredNanos;
         this.autoCommit = link.autoCommitOf(delegate);
+        this.session = link.sessions().take(delegate);
     }
 
     private SessionState session() {
@@ -113,6 +114,7 @@ public final class GuardedConnection extends DelegatingWrapper implements Connec
             session.statementRan();
         }
         ServerReports reports = serverReports();
+        boolean reported = reports != null && reports.changed(); // before any read-back replaces the report
         boolean explained = false;
         if (touchesSession) {
             explained = session().record(sql, delegate, statement::boundValue, statement.streaming(), reports != null);
@@ -121,7 +123,7 @@ public final class GuardedConnection extends DelegatingWrapper implements Connec
                 autoCommit = sqlAutoCommit;
             }
         }
-        if (reports != null && !explained && reports.changed()) {
+        if (reported && !explained) {
             session().unexplainedChange(sql);
         }
     }
@@ -475,6 +477,7 @@ public final class GuardedConnection extends DelegatingWrapper implements Connec
         if (state != OPEN) {
             return; // the physical connection was evicted when the link was lost
         }
+        link.sessions().keep(delegate, session);
         try {
             delegate.close();
         } catch (SQLException e) {

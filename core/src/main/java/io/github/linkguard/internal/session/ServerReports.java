@@ -3,6 +3,7 @@ package io.github.linkguard.internal.session;
 import com.mysql.cj.conf.PropertyKey;
 import com.mysql.cj.conf.PropertySet;
 import com.mysql.cj.jdbc.JdbcConnection;
+import com.mysql.cj.jdbc.MysqlDataSource;
 import com.mysql.cj.protocol.ServerSessionStateController;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -85,6 +86,22 @@ public final class ServerReports {
     public static boolean requested(Properties driverProperties) {
         return reporting(Boolean.parseBoolean(driverProperties.getProperty(TRACK_PROPERTY)),
                 driverProperties.getProperty(SESSION_VARIABLES_PROPERTY));
+    }
+
+    /** Whether a Connector/J URL asks for the reports itself. */
+    public static boolean requested(String jdbcUrl) {
+        if (jdbcUrl == null) {
+            return false;
+        }
+        String url = jdbcUrl.toLowerCase(Locale.ROOT);
+        return url.contains(TRACK_PROPERTY.toLowerCase(Locale.ROOT) + "=true")
+                && url.contains(STATE_CHANGE_VARIABLE.toLowerCase(Locale.ROOT));
+    }
+
+    /** Whether a Connector/J DataSource makes sessions that report every change of their state. */
+    public static boolean requested(MysqlDataSource driver) {
+        return reporting(driver.getBooleanProperty(PropertyKey.trackSessionState).getValue(),
+                driver.getStringProperty(PropertyKey.sessionVariables).getValue());
     }
 
     /** Whether a session made with these Connector/J settings reports every change of its state. */

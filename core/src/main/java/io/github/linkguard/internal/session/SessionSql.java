@@ -75,6 +75,8 @@ public final class SessionSql {
                 return keyword(sql, at, "PREPARE");
             case 'h':
                 return keyword(sql, at, "HANDLER");
+            case '{':
+                return true; // JDBC escape syntax: {call p(?)}, {?= call f(?)}
             default:
                 return false;
         }
@@ -87,11 +89,18 @@ public final class SessionSql {
                 && (end == sql.length() || !Character.isLetterOrDigit(sql.charAt(end)) && sql.charAt(end) != '_');
     }
 
-    /** GET_LOCK, RELEASE_LOCK, RELEASE_ALL_LOCKS, IS_FREE_LOCK, IS_USED_LOCK: {@code _LOCK} or {@code _LOCKS} and {@code (}. */
+    /**
+     * GET_LOCK, RELEASE_LOCK, RELEASE_ALL_LOCKS, IS_FREE_LOCK, IS_USED_LOCK: {@code _LOCK} or {@code _LOCKS}
+     * and {@code (}. Found from the letter K, which generated SQL rarely has (it has many underscores).
+     */
     private static boolean callsLockFunction(String sql) {
-        for (int i = sql.indexOf('_'); i >= 0; i = sql.indexOf('_', i + 1)) {
-            if (sql.regionMatches(true, i + 1, "LOCK", 0, 4)) {
-                int j = i + 5;
+        return callsLockFunction(sql, 'K') || callsLockFunction(sql, 'k');
+    }
+
+    private static boolean callsLockFunction(String sql, char k) {
+        for (int i = sql.indexOf(k, 4); i >= 0; i = sql.indexOf(k, i + 1)) {
+            if (sql.charAt(i - 4) == '_' && sql.regionMatches(true, i - 3, "LOC", 0, 3)) {
+                int j = i + 1;
                 if (j < sql.length() && (sql.charAt(j) | 0x20) == 's') {
                     j++;
                 }

@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Executor;
@@ -101,6 +102,30 @@ public final class SessionState {
     /** The application set auto-commit through JDBC: that overrides a {@code SET autocommit} made before. */
     public void autoCommit() {
         settings.remove("autocommit");
+    }
+
+    /**
+     * A copy of the state made with SQL, which outlives a return to the pool (the pool resets only what was
+     * set through JDBC); null if there is none.
+     */
+    SessionState sqlMade() {
+        if (settings.isEmpty() && nextTransaction == null && namedLocks.isEmpty() && temporaryTables.isEmpty()
+                && preparedStatements.isEmpty() && handlers.isEmpty() && !tablesLocked && unseen == null
+                && restoreFailed == null) {
+            return null;
+        }
+        SessionState copy = new SessionState();
+        copy.settings.putAll(settings);
+        copy.nextTransaction = nextTransaction;
+        copy.namedLocks.putAll(namedLocks);
+        copy.lockHolder = lockHolder;
+        copy.temporaryTables.addAll(temporaryTables);
+        copy.preparedStatements.addAll(preparedStatements);
+        copy.handlers.addAll(handlers);
+        copy.tablesLocked = tablesLocked;
+        copy.unseen = unseen;
+        copy.restoreFailed = restoreFailed;
+        return copy;
     }
 
     /** Auto-commit as the last statement set it with SQL ({@code SET autocommit}), once; null if it did not. */
@@ -368,6 +393,8 @@ public final class SessionState {
         final Map<String, Integer> lockCalls = new LinkedHashMap<>();
         /** Whether every statement of the text changes the session in ways the server reports. */
         boolean explained = true;
+        /** Whether the statement being read computes values (SET, SELECT, DO, CALL, ...), as opposed to DDL. */
+        private boolean computes;
         private int parameterIndex;
 
         Reading(Parameters parameters) {
@@ -376,17 +403,34 @@ public final class SessionState {
 
         void statement(List<Token> tokens, boolean serverReports) {
             boolean before = explained;
+            int assignments = readBack.size();
             explained = false;
+            computes = false;
             interpret(tokens, serverReports);
-            explained &= before;
+            // a change the server reports is explained by the statement's own SET, USE, ... or assignments,
+            // unless it also calls a stored routine, which may have changed more
+            explained = before && (explained || readBack.size() > assignments)
+                    && !(computes && SqlFunctions.callsRoutine(tokens));
         }
 
         private void interpret(List<Token> tokens, boolean serverReports) {
+            if (tokens.get(0).is("{")) { // JDBC escape syntax: {call p(?)}, {?= call f(?)}
+                int from = 1;
+                while (from < tokens.size() && (tokens.get(from).kind() == Kind.PARAMETER || tokens.get(from).is("="))) {
+                    parameterIndex += tokens.get(from).kind() == Kind.PARAMETER ? 1 : 0;
+                    from++;
+                }
+                if (from == tokens.size()) {
+                    return;
+                }
+                tokens = tokens.subList(from, tokens.size());
+            }
             Token first = tokens.get(0);
-            String keyword = first.kind() == Kind.WORD ? first.text().toUpperCase(java.util.Locale.ROOT) : "";
+            String keyword = first.kind() == Kind.WORD ? first.text().toUpperCase(Locale.ROOT) : "";
             switch (keyword) {
                 case "SET":
                     explained = true;
+                    computes = true;
                     set(tokens);
                     break;
                 case "USE":
@@ -396,13 +440,9 @@ public final class SessionState {
                     }
                     break;
                 case "LOCK":
-                    if (tokens.size() > 1 && (tokens.get(1).is("TABLES") || tokens.get(1).is("TABLE"))) {
-                        tablesLocked = true;
-                    }
-                    break;
                 case "UNLOCK":
                     if (tokens.size() > 1 && (tokens.get(1).is("TABLES") || tokens.get(1).is("TABLE"))) {
-                        tablesLocked = false;
+                        tablesLocked = keyword.equals("LOCK");
                     }
                     break;
                 case "CREATE":
@@ -428,6 +468,7 @@ public final class SessionState {
                     handler(tokens);
                     break;
                 case "CALL":
+                    computes = true;
                     if (!serverReports) {
                         unseen("a stored procedure (CALL " + (tokens.size() > 1 ? tokens.get(1).text() : "")
                                 + "), which may change the session where LinkGuard cannot see it (turn on the "
@@ -436,6 +477,7 @@ public final class SessionState {
                     expressions(tokens, 1);
                     break;
                 default:
+                    computes = true;
                     expressions(tokens, 0);
             }
         }
@@ -505,9 +547,9 @@ public final class SessionState {
             boolean user = name.startsWith("@") && !name.startsWith("@@");
             String key;
             if (user) {
-                key = "@" + SqlTokens.unquote(name.substring(1)).toLowerCase(java.util.Locale.ROOT);
+                key = "@" + SqlTokens.unquote(name.substring(1)).toLowerCase(Locale.ROOT);
             } else {
-                String variable = name.toLowerCase(java.util.Locale.ROOT);
+                String variable = name.toLowerCase(Locale.ROOT);
                 if (variable.startsWith("@@global.")) {
                     return;
                 }
@@ -590,7 +632,7 @@ public final class SessionState {
                         && (i + 1 < tokens.size() && tokens.get(i + 1).is(":=")
                             || i > 0 && (tokens.get(i - 1).is("INTO") || tokens.get(i - 1).is(",") && assignsInto(tokens, i)))) {
                     String name = token.text();
-                    readBack.put("@" + SqlTokens.unquote(name.substring(1)).toLowerCase(java.util.Locale.ROOT), name);
+                    readBack.put("@" + SqlTokens.unquote(name.substring(1)).toLowerCase(Locale.ROOT), name);
                 } else if (token.kind() == Kind.WORD && i + 1 < tokens.size() && tokens.get(i + 1).is("(")) {
                     lockFunction(token, tokens, i + 2);
                 }

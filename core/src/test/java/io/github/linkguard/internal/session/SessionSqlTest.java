@@ -16,7 +16,7 @@ class SessionSqlTest {
         "DEALLOCATE PREPARE s", "CALL p()", "DO GET_LOCK('k', 0)", "HANDLER t OPEN",
         "SELECT GET_LOCK('k', 0)", "select release_lock ('k')", "SELECT RELEASE_ALL_LOCKS()",
         "SELECT @r := @r + 1 FROM t", "SELECT COUNT(*) INTO @n FROM t", "SELECT 1; SET @x = 2",
-        "/*!40101 SET NAMES utf8 */", "/* unterminated"})
+        "/*!40101 SET NAMES utf8 */", "/* unterminated", "{call p(?)}", "{?= call f(?)}"})
     void flagsWhatMayChangeTheSession(String sql) {
         assertThat(SessionSql.touchesSession(sql)).isTrue();
     }
@@ -84,6 +84,14 @@ class SessionSqlTest {
         SessionState reported = new SessionState();
         reported.record(sql, null, index -> null, false, true);
         assertThat(reported.unrestorable()).isNull();
+        SessionState unreported = new SessionState();
+        unreported.record(sql, null, index -> null, false, false);
+        assertThat(unreported.unrestorable()).contains("CALL refresh_totals");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"{call refresh_totals(?)}", "{ ?= CALL refresh_totals(?) }"})
+    void aProcedureCalledWithJdbcEscapesIsReadAsACall(String sql) {
         SessionState unreported = new SessionState();
         unreported.record(sql, null, index -> null, false, false);
         assertThat(unreported.unrestorable()).contains("CALL refresh_totals");

@@ -55,6 +55,7 @@ public class LinkGuardDataSourceWrapper implements DestructionAwareBeanPostProce
                 .multiplier(retry.getMultiplier())
                 .maxInterval(retry.getMaxInterval())
                 .retryBudget(retry.getBudget())
+                .sessionTracking(settings.getSession().isTracking())
                 .closesDelegate(false); // the context closes the pool itself
         meterRegistry.ifAvailable(builder::meterRegistry);
         customizers.orderedStream().forEach(customizer -> customizer.customize(beanName, builder));

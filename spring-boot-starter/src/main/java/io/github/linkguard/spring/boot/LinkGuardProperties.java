@@ -29,6 +29,8 @@ public class LinkGuardProperties {
 
     private final Retry retry = new Retry();
 
+    private final Session session = new Session();
+
     public boolean isEnabled() {
         return enabled;
     }
@@ -65,6 +67,10 @@ public class LinkGuardProperties {
         return retry;
     }
 
+    public Session getSession() {
+        return session;
+    }
+
     private static Duration nonNegative(Duration value, String message) {
         if (value == null || value.isNegative()) {
             throw new IllegalArgumentException(message + ", was " + value);
@@ -77,6 +83,26 @@ public class LinkGuardProperties {
             throw new IllegalArgumentException("must be positive, was " + value);
         }
         return value;
+    }
+
+    /** How a Connection's session is made again on a fresh link after a lost one (see docs/session.md). */
+    public static class Session {
+
+        /**
+         * Whether LinkGuard asks the server to report every change of a session's state (Connector/J
+         * trackSessionState, server session_track_state_change), so that state a stored procedure or function
+         * made is not lost silently after a lost link. Turn it off for servers or proxies without session
+         * tracking; then a CALL makes a session unrestorable.
+         */
+        private boolean tracking = true;
+
+        public boolean isTracking() {
+            return tracking;
+        }
+
+        public void setTracking(boolean tracking) {
+            this.tracking = tracking;
+        }
     }
 
     /** How LinkGuard retries operations that lost their link (only what is safe; see the README). */

@@ -99,6 +99,17 @@ class LinkGuardAutoConfigurationTest {
     }
 
     @Test
+    void asksTheServerToReportSessionChangesUnlessTurnedOff() {
+        runner.run(context -> assertThat(context.getBean(DataSource.class).unwrap(HikariDataSource.class)
+                .getDataSourceProperties())
+                .containsEntry("trackSessionState", "true")
+                .containsEntry("sessionVariables", "session_track_state_change=ON"));
+        runner.withPropertyValues("linkguard.session.tracking=false")
+                .run(context -> assertThat(context.getBean(DataSource.class).unwrap(HikariDataSource.class)
+                        .getDataSourceProperties()).doesNotContainKeys("trackSessionState", "sessionVariables"));
+    }
+
+    @Test
     void aDataSourceThatCannotConnectStillStarts() {
         new ApplicationContextRunner()
                 .withConfiguration(AutoConfigurations.of(LinkGuardAutoConfiguration.class))
