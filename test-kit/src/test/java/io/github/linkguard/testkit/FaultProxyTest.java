@@ -152,6 +152,40 @@ class FaultProxyTest {
     }
 
     @Test
+    void dropClientSidesBreaksTheClientWhileTheServersSessionLivesOnUntilDropAll(EmbeddedMariaDb db)
+            throws SQLException, InterruptedException {
+        try (FaultProxy proxy = FaultProxy.start(db.host(), db.port());
+                Connection connection = DriverManager.getConnection(
+                        EmbeddedMariaDb.jdbcUrl(proxy.host(), proxy.port()), db.user(), db.password());
+                Statement statement = connection.createStatement();
+                Connection admin = db.adminConnection();
+                Statement processes = admin.createStatement()) {
+            long session;
+            try (var id = statement.executeQuery("SELECT CONNECTION_ID()")) {
+                id.next();
+                session = id.getLong(1);
+            }
+            proxy.dropClientSides();
+            assertThatThrownBy(() -> statement.execute("SELECT 1")).isInstanceOf(SQLRecoverableException.class);
+            assertThat(sessions(processes, session)).isEqualTo(1);
+
+            proxy.dropAll();
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (sessions(processes, session) > 0 && System.nanoTime() < deadline) {
+                Thread.sleep(20); // the server ends the session once it reads the reset
+            }
+            assertThat(sessions(processes, session)).isZero();
+        }
+    }
+
+    private static long sessions(Statement statement, long id) throws SQLException {
+        try (var count = statement.executeQuery("SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE ID = " + id)) {
+            count.next();
+            return count.getLong(1);
+        }
+    }
+
+    @Test
     void blackholedHandshakeTimesOutOnlyWithASocketTimeout(EmbeddedMariaDb db) {
         try (FaultProxy proxy = FaultProxy.start(db.host(), db.port())) {
             proxy.blackhole(true);
