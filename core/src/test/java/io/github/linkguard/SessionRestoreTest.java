@@ -309,10 +309,14 @@ class SessionRestoreTest {
             execute(connection, "UNLOCK TABLES");
             execute(connection, "PREPARE restore_done FROM 'SELECT 1'");
             execute(connection, "DEALLOCATE PREPARE restore_done");
+            execute(connection, "HANDLER session_rows OPEN AS restore_handler");
+            execute(connection, "HANDLER restore_handler CLOSE");
+            query(connection, "SELECT GET_LOCK('restore-let-go', 0)");
+            query(connection, "SELECT RELEASE_ALL_LOCKS()");
 
             loseLink(db, connection, mode);
 
-            assertThat(query(connection, "SELECT 2")).isEqualTo("2");
+            assertThat(query(connection, "SELECT IS_USED_LOCK('restore-let-go') IS NULL")).isEqualTo("1");
             assertThat(guarded.registry().find("linkguard.retries").tag("outcome", "recovered").counter().count())
                     .isEqualTo(1);
         }
