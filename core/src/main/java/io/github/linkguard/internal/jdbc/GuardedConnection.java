@@ -60,6 +60,10 @@ public final class GuardedConnection extends DelegatingWrapper implements Connec
     private int state;
     private boolean closed;
     private boolean autoCommit;
+    /** A statement ran in the open transaction (auto-commit off): a loss from here on loses work. */
+    private boolean transactionWorked;
+    /** A statement of the open transaction may have written: a lost COMMIT then has an unknown outcome. */
+    private boolean transactionWrote;
     /** What the session holds beyond a fresh link's defaults; null until the first setting (most make none). */
     private SessionState session;
     /** The server's reports of session changes on the current link, once looked up; null if it makes none. */
@@ -104,6 +108,12 @@ public final class GuardedConnection extends DelegatingWrapper implements Connec
      */
     void ran(boolean touchesSession, String sql, GuardedStatement statement) {
         lastGoodNanos = CoarseClock.nanos();
+        if (!autoCommit) {
+            transactionWorked = true;
+            if (!transactionWrote && !(session != null && session.readOnly()) && !statement.reads(sql)) {
+                transactionWrote = true;
+            }
+        }
         if (touchesSession || session != null || link.serverReportsSession()) {
             noteSession(touchesSession, sql, statement);
         }
@@ -203,7 +213,7 @@ public final class GuardedConnection extends DelegatingWrapper implements Connec
         if (state == OPEN) {
             link.evict(delegate);
         }
-        state = autoCommit ? LOST : TRANSACTION_LOST;
+        state = autoCommit || !transactionWorked ? LOST : TRANSACTION_LOST;
     }
 
     <T extends GuardedStatement> T register(T statement) {
@@ -289,8 +299,9 @@ public final class GuardedConnection extends DelegatingWrapper implements Connec
             link.handler().notRetried(first);
             throw failure;
         }
+        boolean firstOfTransaction = !autoCommit && !transactionWorked; // the server rolls back whatever it did
         lost(first);
-        boolean safe = SqlStatements.readOnly(sql) || SqlStatements.declaredIdempotent(sql)
+        boolean safe = firstOfTransaction || SqlStatements.readOnly(sql) || SqlStatements.declaredIdempotent(sql)
                 || RetryPolicy.knownNotRun(first.cause());
         boolean sessionLost = sessionUnrestorable();
         if (state == TRANSACTION_LOST || again == null || !retries() || sessionLost
@@ -304,6 +315,44 @@ public final class GuardedConnection extends DelegatingWrapper implements Connec
             }
             throw sessionLost ? sessionLost(failure) : failure;
         }
+        return onFreshLinks(first, failure, payloadBytes, () -> {
+            T result = again.run();
+            ran(statement.touchesSession(sql), sql, statement);
+            return result;
+        });
+    }
+
+    /**
+     * The failure path of a call that sets up the session or the next transaction (auto-commit, read-only,
+     * isolation, catalog, ...) when no work of a transaction is at stake: the call is made again on a fresh
+     * link, where the session is restored first.
+     *
+     * @param ends whether the call ends the open transaction (setAutoCommit(true)): fine if it only read
+     */
+    private <T> T settle(SQLException failure, boolean ends, Execution<T> again) throws SQLException {
+        Diagnosis first = diagnose(failure, Phase.EXECUTE, 0, false);
+        if (first == null) {
+            throw leftReadOnly(failure);
+        }
+        boolean nothingAtStake = autoCommit || !transactionWorked || ends && !transactionWrote;
+        if (nothingAtStake) {
+            transactionWorked = false; // a transaction that only read ended when its link did
+        }
+        lost(first);
+        if (!nothingAtStake || !retries() || sessionUnrestorable() || !RetryPolicy.retriesStatement(first.cause())) {
+            link.handler().notRetried(first);
+            throw sessionUnrestorable() ? sessionLost(failure) : failure;
+        }
+        return onFreshLinks(first, failure, 0, again);
+    }
+
+    /**
+     * Runs {@code again} on fresh links (the session restored and the open statements re-created on each)
+     * until it succeeds or the attempts or the time budget run out; a fresh link that is dead too is just
+     * another attempt.
+     */
+    private <T> T onFreshLinks(Diagnosis first, SQLException failure, long payloadBytes, Execution<T> again)
+            throws SQLException {
         Retrier.Attempts attempts = link.retrier().start(System.nanoTime());
         SQLException last = failure;
         while (attempts.another(last)) {
@@ -324,7 +373,7 @@ public final class GuardedConnection extends DelegatingWrapper implements Connec
             try {
                 adopt(fresh);
                 T result = again.run();
-                ran(statement.touchesSession(sql), sql, statement);
+                markGood();
                 attempts.succeeded();
                 link.handler().recovered(first, attempts.retries(), attempts.elapsedNanos());
                 return result;
@@ -348,6 +397,12 @@ public final class GuardedConnection extends DelegatingWrapper implements Connec
         }
         link.handler().exhausted(first, attempts.retries());
         throw last;
+    }
+
+    /** The open transaction ended (commit, rollback, a change of auto-commit): the next one starts clean. */
+    private void endTransaction() {
+        transactionWorked = false;
+        transactionWrote = false;
     }
 
     /** A lost link after a write or commit was sent: whether it was applied is unknown (SQLState 08007). */
@@ -409,12 +464,18 @@ public final class GuardedConnection extends DelegatingWrapper implements Connec
         ensureLink();
         try {
             delegate.setAutoCommit(autoCommit);
-            this.autoCommit = autoCommit;
-            if (session != null) {
-                session.autoCommit();
-            }
         } catch (SQLException e) {
-            throw failed(e, Phase.EXECUTE);
+            settle(e, autoCommit, () -> {
+                delegate.setAutoCommit(autoCommit);
+                return null;
+            });
+        }
+        if (autoCommit != this.autoCommit) {
+            endTransaction();
+        }
+        this.autoCommit = autoCommit;
+        if (session != null) {
+            session.autoCommit();
         }
     }
 
@@ -436,13 +497,20 @@ public final class GuardedConnection extends DelegatingWrapper implements Connec
         try {
             delegate.commit();
             markGood();
+            endTransaction();
         } catch (SQLException e) {
             Diagnosis diagnosis = diagnose(e, Phase.COMMIT, 0, false);
             if (diagnosis == null) {
                 throw e;
             }
+            boolean wrote = transactionWrote;
             lost(diagnosis);
             state = LOST; // the transaction is over, one way or the other
+            endTransaction();
+            if (!wrote) {
+                link.handler().recovered(diagnosis, 0, 0); // it only read: there was nothing to commit
+                return;
+            }
             link.handler().notRetried(diagnosis);
             throw outcomeUnknown(e, diagnosis, "COMMIT");
         }
@@ -450,6 +518,7 @@ public final class GuardedConnection extends DelegatingWrapper implements Connec
 
     @Override
     public void rollback() throws SQLException {
+        endTransaction();
         if (state != OPEN) {
             state = closed ? state : LOST; // the server rolled back when the link broke
             return;
@@ -512,10 +581,13 @@ public final class GuardedConnection extends DelegatingWrapper implements Connec
         ensureLink();
         try {
             delegate.setReadOnly(readOnly);
-            session().readOnly(readOnly);
         } catch (SQLException e) {
-            throw failed(e, Phase.EXECUTE);
+            settle(e, false, () -> {
+                delegate.setReadOnly(readOnly);
+                return null;
+            });
         }
+        session().readOnly(readOnly);
     }
 
     @Override
@@ -533,10 +605,13 @@ public final class GuardedConnection extends DelegatingWrapper implements Connec
         ensureLink();
         try {
             delegate.setCatalog(catalog);
-            session().catalog(catalog);
         } catch (SQLException e) {
-            throw failed(e, Phase.EXECUTE);
+            settle(e, false, () -> {
+                delegate.setCatalog(catalog);
+                return null;
+            });
         }
+        session().catalog(catalog);
     }
 
     @Override
@@ -554,10 +629,13 @@ public final class GuardedConnection extends DelegatingWrapper implements Connec
         ensureLink();
         try {
             delegate.setTransactionIsolation(level);
-            session().isolation(level);
         } catch (SQLException e) {
-            throw failed(e, Phase.EXECUTE);
+            settle(e, false, () -> {
+                delegate.setTransactionIsolation(level);
+                return null;
+            });
         }
+        session().isolation(level);
     }
 
     @Override
@@ -872,10 +950,13 @@ public final class GuardedConnection extends DelegatingWrapper implements Connec
         ensureLink();
         try {
             delegate.setSchema(schema);
-            session().schema(schema);
         } catch (SQLException e) {
-            throw failed(e, Phase.EXECUTE);
+            settle(e, false, () -> {
+                delegate.setSchema(schema);
+                return null;
+            });
         }
+        session().schema(schema);
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.github.linkguard.internal.jdbc;
 
 import io.github.linkguard.Phase;
+import io.github.linkguard.internal.retry.SqlStatements;
 import io.github.linkguard.internal.session.SessionSql;
 import java.sql.Connection;
 import java.sql.ResultSet;
@@ -43,6 +44,8 @@ public class GuardedStatement extends DelegatingWrapper implements Statement {
     final String sql;
     /** Whether running {@link #sql} may change the session ({@link SessionSql}), looked at once. */
     final boolean touchesSession;
+    /** Whether {@link #sql} only reads: 0 not looked at yet, 1 yes, -1 no. */
+    private byte reads;
     /** The texts added with {@code addBatch(String)} that may change the session; null while there are none. */
     private List<String> sessionBatch;
     private final Recipe recipe;
@@ -69,6 +72,20 @@ public class GuardedStatement extends DelegatingWrapper implements Statement {
     /** Whether running {@code text} on this statement may change the session. */
     final boolean touchesSession(String text) {
         return text == this.sql ? touchesSession : SessionSql.touchesSession(text);
+    }
+
+    /**
+     * Whether running {@code text} on this statement only reads ({@link SqlStatements#readOnly}); looked at
+     * once for a prepared statement's own text, and only inside transactions that have not written yet.
+     */
+    final boolean reads(String text) {
+        if (text != this.sql) {
+            return SqlStatements.readOnly(text);
+        }
+        if (reads == 0) {
+            reads = (byte) (SqlStatements.readOnly(text) ? 1 : -1);
+        }
+        return reads > 0;
     }
 
     /** Whether results are streamed: a result still occupies the link after the execution. */

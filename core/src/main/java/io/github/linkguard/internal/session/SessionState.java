@@ -75,6 +75,11 @@ public final class SessionState {
         settings.remove("transaction_read_only");
     }
 
+    /** Whether the application made the connection read-only (then no transaction of it can write). */
+    public boolean readOnly() {
+        return Boolean.TRUE.equals(readOnly);
+    }
+
     public void isolation(int level) {
         this.isolation = level;
         settings.remove("transaction_isolation");

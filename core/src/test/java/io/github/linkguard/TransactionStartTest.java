@@ -1,0 +1,159 @@
+package io.github.linkguard;
+
+import static io.github.linkguard.Pools.execute;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.github.linkguard.testkit.EmbeddedMariaDb;
+import io.github.linkguard.testkit.MariaDbExtension;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Where a transaction loses nothing when its link is lost: before its first statement (and at the calls
+ * that set it up, as Spring and Hibernate make them), and at the COMMIT of a transaction that only read.
+ * With TLS off and on.
+ */
+@ExtendWith(MariaDbExtension.class)
+@Timeout(60)
+class TransactionStartTest {
+
+    @BeforeAll
+    static void createTable(EmbeddedMariaDb db) {
+        db.execute("CREATE TABLE IF NOT EXISTS tx_rows (id INT PRIMARY KEY AUTO_INCREMENT, note VARCHAR(20))");
+    }
+
+    @BeforeEach
+    void emptyTable(EmbeddedMariaDb db) {
+        db.execute("DELETE FROM tx_rows");
+    }
+
+    private static Pools.Guarded guard(EmbeddedMariaDb db, boolean tls) {
+        String url = tls ? db.jdbcUrl().replace("sslMode=DISABLED", "sslMode=REQUIRED") : db.jdbcUrl();
+        return Pools.guard(Pools.lazyHikari(db, url), builder -> builder.maxAttempts(3));
+    }
+
+    private static void kill(EmbeddedMariaDb db, Connection connection) throws SQLException {
+        db.execute("KILL CONNECTION " + single(connection, "SELECT CONNECTION_ID()"));
+    }
+
+    private static long single(Connection connection, String sql) throws SQLException {
+        try (Statement statement = connection.createStatement(); ResultSet rows = statement.executeQuery(sql)) {
+            rows.next();
+            return rows.getLong(1);
+        }
+    }
+
+    private static long rows(EmbeddedMariaDb db) throws SQLException {
+        try (Connection admin = db.adminConnection()) {
+            return single(admin, "SELECT COUNT(*) FROM test.tx_rows");
+        }
+    }
+
+    @ParameterizedTest(name = "TLS {0}")
+    @ValueSource(booleans = {false, true})
+    void aWriteThatStartsATransactionRunsOnAFreshLinkExactlyOnce(boolean tls, EmbeddedMariaDb db) throws Exception {
+        try (Pools.Guarded guarded = guard(db, tls); Connection connection = guarded.dataSource().getConnection()) {
+            connection.setAutoCommit(false);
+            execute(connection, "INSERT INTO tx_rows (note) VALUES ('first')");
+            long session = single(connection, "SELECT CONNECTION_ID()");
+            connection.commit();
+            db.execute("KILL CONNECTION " + session); // between two transactions
+
+            execute(connection, "INSERT INTO tx_rows (note) VALUES ('second')"); // the first of its transaction
+            execute(connection, "INSERT INTO tx_rows (note) VALUES ('third')");
+            connection.commit();
+
+            assertThat(rows(db)).isEqualTo(3);
+            assertThat(guarded.registry().find("linkguard.retries").tag("outcome", "recovered").counters()).isNotEmpty();
+
+            session = single(connection, "SELECT CONNECTION_ID()");
+            connection.commit();
+            db.execute("KILL CONNECTION " + session);
+            connection.commit(); // nothing ran since the last COMMIT: there is nothing to lose
+            assertThat(single(connection, "SELECT COUNT(*) FROM tx_rows")).isEqualTo(3);
+        }
+    }
+
+    @ParameterizedTest(name = "TLS {0}")
+    @ValueSource(booleans = {false, true})
+    void theCallsThatBeginATransactionSucceedOnAFreshLink(boolean tls, EmbeddedMariaDb db) throws Exception {
+        try (Pools.Guarded guarded = guard(db, tls); Connection connection = guarded.dataSource().getConnection()) {
+            // Spring's read-only @Transactional: setReadOnly(true), setAutoCommit(false), reads, commit
+            kill(db, connection);
+            connection.setReadOnly(true);
+            connection.setAutoCommit(false);
+            assertThat(single(connection, "SELECT @@session.transaction_read_only")).isEqualTo(1);
+            connection.commit();
+            connection.setAutoCommit(true);
+            connection.setReadOnly(false);
+
+            // Hibernate's begin of a read-write unit of work: setAutoCommit(false) first
+            kill(db, connection);
+            connection.setAutoCommit(false);
+            connection.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
+            execute(connection, "INSERT INTO tx_rows (note) VALUES ('written')");
+            connection.commit();
+            connection.setAutoCommit(true);
+
+            assertThat(rows(db)).isEqualTo(1);
+            assertThat(single(connection, "SELECT @@session.transaction_isolation = 'READ-COMMITTED'")).isEqualTo(1);
+        }
+    }
+
+    @ParameterizedTest(name = "TLS {0}")
+    @ValueSource(booleans = {false, true})
+    void aLostCommitOfATransactionThatOnlyReadSucceeds(boolean tls, EmbeddedMariaDb db) throws Exception {
+        try (Pools.Guarded guarded = guard(db, tls); Connection connection = guarded.dataSource().getConnection()) {
+            connection.setAutoCommit(false);
+            single(connection, "SELECT COUNT(*) FROM tx_rows");
+            kill(db, connection);
+
+            connection.commit();
+
+            connection.setAutoCommit(true);
+            assertThat(single(connection, "SELECT 1")).isEqualTo(1);
+            assertThat(guarded.registry().find("linkguard.retries").tag("outcome", "recovered").counters()).isNotEmpty();
+        }
+    }
+
+    @ParameterizedTest(name = "TLS {0}")
+    @ValueSource(booleans = {false, true})
+    void aLostCommitOfATransactionThatWroteStillHasAnUnknownOutcome(boolean tls, EmbeddedMariaDb db) throws Exception {
+        try (Pools.Guarded guarded = guard(db, tls); Connection connection = guarded.dataSource().getConnection()) {
+            connection.setAutoCommit(false);
+            single(connection, "SELECT COUNT(*) FROM tx_rows");
+            execute(connection, "INSERT INTO tx_rows (note) VALUES ('unsure')");
+            kill(db, connection);
+
+            assertThatThrownBy(connection::commit)
+                    .isInstanceOfSatisfying(SQLException.class, e -> assertThat(e.getSQLState()).isEqualTo("08007"));
+        }
+    }
+
+    @ParameterizedTest(name = "TLS {0}")
+    @ValueSource(booleans = {false, true})
+    void aFreshLinkThatIsDeadTooIsJustAnotherAttempt(boolean tls, EmbeddedMariaDb db) throws Exception {
+        try (Pools.Guarded guarded = guard(db, tls); Connection connection = guarded.dataSource().getConnection()) {
+            try (Connection other = guarded.dataSource().getConnection()) {
+                single(other, "SELECT 1"); // back in the pool, used a moment ago: handed out unchecked
+                kill(db, other);
+            }
+            kill(db, connection);
+            connection.setAutoCommit(false);
+
+            execute(connection, "INSERT INTO tx_rows (note) VALUES ('once')");
+            connection.commit();
+
+            assertThat(rows(db)).isEqualTo(1);
+        }
+    }
+}
