@@ -39,9 +39,11 @@ import java.util.concurrent.TimeUnit;
  * The application's connection. It delegates every call to a physical connection from the pool, records
  * when the link was last known good, and hands every failure to the {@link LostLinkHandler} with the phase
  * it happened in. After a lost link it stays usable: the broken physical connection is evicted, and the
- * next call continues on a fresh one with the session state restored and the open statements re-created.
- * Statements that are safe to run again are retried on the fresh link; a write whose outcome is unknown
- * surfaces as SQLState {@code 08007}; inside a transaction every call fails until {@link #rollback()}.
+ * next call continues on a fresh one with the session restored ({@code internal.session}: or, where it
+ * cannot be, every call fails with SQLState {@code 08003}) and the open statements re-created. Statements
+ * that are safe to run again are retried on the fresh link, as are the first statement of a transaction and
+ * the calls that begin one; a write whose outcome is unknown surfaces as SQLState {@code 08007}; after a
+ * transaction's first statement every call fails until {@link #rollback()}.
  * Not thread-safe, like the connection it wraps.
  */
 public final class GuardedConnection extends DelegatingWrapper implements Connection {
@@ -283,8 +285,9 @@ public final class GuardedConnection extends DelegatingWrapper implements Connec
 
     /**
      * The failure path of an execution: a lost link is diagnosed; a statement that is safe to run again
-     * (auto-commit, and a read, declared idempotent, or known not to have run) is retried on fresh links
-     * with backoff; a write whose outcome is unknown surfaces as SQLState 08007.
+     * (in auto-commit mode a read, one declared idempotent or one known not to have run; the first statement
+     * of a transaction, whatever it did rolled back with the link) is retried on fresh links with backoff;
+     * a write whose outcome is unknown surfaces as SQLState 08007.
      *
      * @param sql the statement's text, to tell reads from writes (null: unknown, a write)
      * @param again runs the statement again on the current delegate, or null if it must not be retried
