@@ -12,6 +12,7 @@ import io.github.linkguard.internal.jdbc.GuardedConnection;
 import io.github.linkguard.internal.jdbc.Unwrapping;
 import io.github.linkguard.internal.metrics.LinkGuardMetrics;
 import io.github.linkguard.internal.metrics.MicrometerMetrics;
+import io.github.linkguard.internal.replay.TransactionLog;
 import io.github.linkguard.internal.retry.Retrier;
 import io.github.linkguard.internal.retry.RetryPolicy;
 import io.github.linkguard.internal.session.ServerReports;
@@ -63,6 +64,9 @@ public final class LinkGuardDataSource implements DataSource, AutoCloseable {
     private final boolean closesDelegate;
     private final boolean serverReportsSession;
     private final SessionCarry sessions = new SessionCarry();
+    private final boolean transactionReplay;
+    private final int replayMaxStatements;
+    private final long replayMaxBytes;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private LinkGuardDataSource(Builder builder) {
@@ -81,6 +85,9 @@ public final class LinkGuardDataSource implements DataSource, AutoCloseable {
         this.retrier = new Retrier(builder.name, builder.maxAttempts, builder.initialInterval, builder.multiplier,
                 builder.maxInterval, builder.retryBudget);
         this.closesDelegate = builder.closesDelegate;
+        this.transactionReplay = builder.transactionReplay;
+        this.replayMaxStatements = builder.replayMaxStatements;
+        this.replayMaxBytes = builder.replayMaxBytes;
         this.serverReportsSession = builder.sessionTracking && requestSessionReports(delegate, pool);
         this.clock = CoarseClock.lease();
     }
@@ -216,6 +223,16 @@ public final class LinkGuardDataSource implements DataSource, AutoCloseable {
         @Override
         public SessionCarry sessions() {
             return sessions;
+        }
+
+        @Override
+        public boolean replaysTransactions() {
+            return transactionReplay;
+        }
+
+        @Override
+        public TransactionLog transactionLog() {
+            return new TransactionLog(replayMaxStatements, replayMaxBytes);
         }
 
         @Override
@@ -407,6 +424,9 @@ public final class LinkGuardDataSource implements DataSource, AutoCloseable {
         private RetryRule retryRule = RetryRule.DEFAULT;
         private boolean closesDelegate = true;
         private boolean sessionTracking = true;
+        private boolean transactionReplay = true;
+        private int replayMaxStatements = 256;
+        private long replayMaxBytes = 1024 * 1024;
 
         private Builder(DataSource delegate) {
             this.delegate = Objects.requireNonNull(delegate, "delegate DataSource");
@@ -528,6 +548,35 @@ public final class LinkGuardDataSource implements DataSource, AutoCloseable {
          */
         public Builder sessionTracking(boolean sessionTracking) {
             this.sessionTracking = sessionTracking;
+            return this;
+        }
+
+        /**
+         * Whether a transaction whose link is lost after its first statement runs again on a fresh link
+         * (default true), when the replay can prove it observes what the application observed: so far,
+         * transactions whose statements returned update counts only (no result read, no generated keys, no
+         * savepoints, no session change). A replay that sees other counts rolls back and fails with SQLState
+         * {@code 40001}. Off, or when a transaction cannot be replayed, it is lost: calls fail until
+         * {@code rollback()}.
+         */
+        public Builder transactionReplay(boolean transactionReplay) {
+            this.transactionReplay = transactionReplay;
+            return this;
+        }
+
+        /**
+         * How much of an open transaction is kept for its replay (default 256 statements, 1 MiB of SQL text
+         * and bound values); a transaction over either is not replayed.
+         */
+        public Builder replayBounds(int maxStatements, long maxBytes) {
+            if (maxStatements < 1) {
+                throw new IllegalArgumentException("replay maxStatements must be at least 1, was " + maxStatements);
+            }
+            if (maxBytes < 1) {
+                throw new IllegalArgumentException("replay maxBytes must be at least 1, was " + maxBytes);
+            }
+            this.replayMaxStatements = maxStatements;
+            this.replayMaxBytes = maxBytes;
             return this;
         }
 

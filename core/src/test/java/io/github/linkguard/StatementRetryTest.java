@@ -156,9 +156,11 @@ class StatementRetryTest {
     }
 
     @Test
-    void aTransactionWhoseLinkIsLostCommitsNothingAndRefusesWorkUntilRollback(EmbeddedMariaDb db) throws Exception {
+    void aTransactionWhoseLinkIsLostWithoutReplayCommitsNothingAndRefusesWorkUntilRollback(EmbeddedMariaDb db)
+            throws Exception {
         try (FaultProxy proxy = FaultProxy.start(db.host(), db.port());
-                Pools.Guarded guarded = guard(db, EmbeddedMariaDb.jdbcUrl(proxy.host(), proxy.port()));
+                Pools.Guarded guarded = Pools.guard(Pools.hikari(db, EmbeddedMariaDb.jdbcUrl(proxy.host(), proxy.port())),
+                        builder -> builder.maxAttempts(3).transactionReplay(false));
                 Connection connection = guarded.dataSource().getConnection()) {
             connection.setAutoCommit(false);
             execute(connection, "INSERT INTO ledger (note) VALUES ('first half')");

@@ -1,6 +1,7 @@
 package io.github.linkguard.internal;
 
 import io.github.linkguard.RetryRule;
+import io.github.linkguard.internal.replay.TransactionLog;
 import io.github.linkguard.internal.retry.Retrier;
 import io.github.linkguard.internal.session.SessionCarry;
 import java.sql.Connection;
@@ -35,6 +36,12 @@ public interface LinkSource {
 
     /** The SQL-made session state of physical connections back in the pool, for their next borrow. */
     SessionCarry sessions();
+
+    /** Whether transactions lost with their link are replayed on a fresh one. */
+    boolean replaysTransactions();
+
+    /** A new log for a transaction's replay, with this DataSource's bounds. */
+    TransactionLog transactionLog();
 
     /** One bounded attempt at a new physical connection. */
     Connection connect() throws SQLException;

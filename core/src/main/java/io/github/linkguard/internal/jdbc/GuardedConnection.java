@@ -5,6 +5,7 @@ import io.github.linkguard.Diagnosis;
 import io.github.linkguard.internal.CoarseClock;
 import io.github.linkguard.internal.LinkSource;
 import io.github.linkguard.internal.LostLinkHandler;
+import io.github.linkguard.internal.replay.TransactionLog;
 import io.github.linkguard.internal.retry.Retrier;
 import io.github.linkguard.internal.retry.RetryPolicy;
 import io.github.linkguard.internal.retry.SqlStatements;
@@ -66,6 +67,8 @@ public final class GuardedConnection extends DelegatingWrapper implements Connec
     private boolean transactionWorked;
     /** A statement of the open transaction may have written: a lost COMMIT then has an unknown outcome. */
     private boolean transactionWrote;
+    /** What the open transaction did, to replay it on a fresh link; null while replay is off or none ran yet. */
+    private TransactionLog transactionLog;
     /** What the session holds beyond a fresh link's defaults; null until the first setting (most make none). */
     private SessionState session;
     /** The server's reports of session changes on the current link, once looked up; null if it makes none. */
@@ -107,18 +110,66 @@ public final class GuardedConnection extends DelegatingWrapper implements Connec
      * (only when its text may change the session, a session setting exists, or the server reports changes).
      *
      * @param touchesSession {@link SessionSql#touchesSession} of {@code sql}
+     * @param updateCount what the execution returned: an update count, or {@link GuardedStatement#RESULT},
+     *        {@link GuardedStatement#ASK}, {@link GuardedStatement#BATCH}
      */
-    void ran(boolean touchesSession, String sql, GuardedStatement statement) {
+    void ran(boolean touchesSession, String sql, GuardedStatement statement, long updateCount) {
         lastGoodNanos = CoarseClock.nanos();
         if (!autoCommit) {
             transactionWorked = true;
             if (!transactionWrote && !(session != null && session.readOnly()) && !statement.reads(sql)) {
                 transactionWrote = true;
             }
+            if (link.replaysTransactions()) {
+                keep(touchesSession, sql, statement, updateCount);
+            }
         }
         if (touchesSession || session != null || link.serverReportsSession()) {
             noteSession(touchesSession, sql, statement);
         }
+    }
+
+    /** Keeps a statement of the open transaction for its replay, or says why the transaction cannot be replayed. */
+    private void keep(boolean touchesSession, String sql, GuardedStatement statement, long updateCount) {
+        if (transactionLog == null) {
+            transactionLog = link.transactionLog();
+        } else if (transactionLog.whyNot() != null) {
+            return;
+        }
+        if (updateCount == GuardedStatement.RESULT) {
+            transactionLog.notReplayable("it read a result (replays prove update counts only, so far)");
+        } else if (updateCount == GuardedStatement.BATCH) {
+            transactionLog.notReplayable("it ran a batch");
+        } else if (touchesSession) {
+            transactionLog.notReplayable("it changed the session");
+        } else {
+            TransactionLog.Step step = statement.step(sql);
+            if (step == null) {
+                transactionLog.notReplayable("a statement had a stream bound, which cannot be read twice");
+                return;
+            }
+            try {
+                long count = updateCount == GuardedStatement.ASK ? statement.updateCount() : updateCount;
+                transactionLog.add(step, count, GuardedStatement.lengthOf(sql) + statement.payloadBytes());
+            } catch (SQLException e) {
+                transactionLog.notReplayable("its update count could not be read");
+            }
+        }
+    }
+
+    /** The open transaction did something its replay cannot prove (savepoints, generated keys read). */
+    void notReplayable(String why) {
+        if (!autoCommit && transactionLog != null) {
+            transactionLog.notReplayable(why);
+        } else if (!autoCommit && link.replaysTransactions()) {
+            transactionLog = link.transactionLog();
+            transactionLog.notReplayable(why);
+        }
+    }
+
+    /** Whether the open transaction, lost with its link, can run again on a fresh one with proof. */
+    private boolean replayable() {
+        return transactionLog != null && transactionLog.whyNot() == null && retries() && !sessionUnrestorable();
     }
 
     private void noteSession(boolean touchesSession, String sql, GuardedStatement statement) {
@@ -307,6 +358,20 @@ public final class GuardedConnection extends DelegatingWrapper implements Connec
         boolean safe = firstOfTransaction || SqlStatements.readOnly(sql) || SqlStatements.declaredIdempotent(sql)
                 || RetryPolicy.knownNotRun(first.cause());
         boolean sessionLost = sessionUnrestorable();
+        if (state == TRANSACTION_LOST && again != null && replayable()
+                && RetryPolicy.retriesStatement(first.cause())) {
+            return onFreshLinks(first, failure, payloadBytes, () -> {
+                try {
+                    transactionLog.replay(delegate);
+                } catch (SQLTransactionRollbackException dataChanged) {
+                    endTransaction(); // rolled back on the fresh link: the application starts it again
+                    throw dataChanged;
+                }
+                T result = again.run();
+                ran(statement.touchesSession(sql), sql, statement, countOf(result));
+                return result;
+            });
+        }
         if (state == TRANSACTION_LOST || again == null || !retries() || sessionLost
                 || !RetryPolicy.retriesStatement(first.cause()) || !link.retryRule().retry(first.cause(), sql, safe)) {
             link.handler().notRetried(first);
@@ -320,9 +385,20 @@ public final class GuardedConnection extends DelegatingWrapper implements Connec
         }
         return onFreshLinks(first, failure, payloadBytes, () -> {
             T result = again.run();
-            ran(statement.touchesSession(sql), sql, statement);
+            ran(statement.touchesSession(sql), sql, statement, countOf(result));
             return result;
         });
+    }
+
+    /** What an execution returned, as {@link #ran} takes it. */
+    private static long countOf(Object result) {
+        if (result instanceof Integer || result instanceof Long) {
+            return ((Number) result).longValue();
+        }
+        if (result instanceof Boolean) {
+            return (Boolean) result ? GuardedStatement.RESULT : GuardedStatement.ASK;
+        }
+        return result instanceof int[] || result instanceof long[] ? GuardedStatement.BATCH : GuardedStatement.RESULT;
     }
 
     /**
@@ -406,6 +482,9 @@ public final class GuardedConnection extends DelegatingWrapper implements Connec
     private void endTransaction() {
         transactionWorked = false;
         transactionWrote = false;
+        if (transactionLog != null) {
+            transactionLog.clear();
+        }
     }
 
     /** A lost link after a write or commit was sent: whether it was applied is unknown (SQLState 08007). */
@@ -744,6 +823,7 @@ public final class GuardedConnection extends DelegatingWrapper implements Connec
     @Override
     public Savepoint setSavepoint() throws SQLException {
         ensureLink();
+        notReplayable("it used savepoints");
         try {
             return delegate.setSavepoint();
         } catch (SQLException e) {
@@ -754,6 +834,7 @@ public final class GuardedConnection extends DelegatingWrapper implements Connec
     @Override
     public Savepoint setSavepoint(String name) throws SQLException {
         ensureLink();
+        notReplayable("it used savepoints");
         try {
             return delegate.setSavepoint(name);
         } catch (SQLException e) {
@@ -764,6 +845,7 @@ public final class GuardedConnection extends DelegatingWrapper implements Connec
     @Override
     public void rollback(Savepoint savepoint) throws SQLException {
         ensureLink();
+        notReplayable("it used savepoints");
         try {
             delegate.rollback(savepoint);
             markGood();
@@ -775,6 +857,7 @@ public final class GuardedConnection extends DelegatingWrapper implements Connec
     @Override
     public void releaseSavepoint(Savepoint savepoint) throws SQLException {
         ensureLink();
+        notReplayable("it used savepoints");
         try {
             delegate.releaseSavepoint(savepoint);
         } catch (SQLException e) {

@@ -1,5 +1,6 @@
 package io.github.linkguard.internal.jdbc;
 
+import io.github.linkguard.internal.replay.TransactionLog;
 import java.io.InputStream;
 import java.io.Reader;
 import java.math.BigDecimal;
@@ -109,6 +110,44 @@ public class GuardedPreparedStatement extends GuardedStatement implements Prepar
         moreObjects[slot] = object;
     }
 
+    @Override
+    TransactionLog.Step step(String text) {
+        if (unreplayable || !keepsParameters) {
+            return null;
+        }
+        int more = moreKinds == null ? 0 : moreKinds.length;
+        Parameter[] kinds = new Parameter[INLINE + more];
+        long[] numbers = new long[INLINE + more];
+        Object[] objects = new Object[INLINE + more];
+        kinds[0] = kind1;
+        kinds[1] = kind2;
+        kinds[2] = kind3;
+        kinds[3] = kind4;
+        numbers[0] = number1;
+        numbers[1] = number2;
+        numbers[2] = number3;
+        numbers[3] = number4;
+        objects[0] = object1;
+        objects[1] = object2;
+        objects[2] = object3;
+        objects[3] = object4;
+        if (more > 0) {
+            System.arraycopy(moreKinds, 0, kinds, INLINE, more);
+            System.arraycopy(moreNumbers, 0, numbers, INLINE, more);
+            System.arraycopy(moreObjects, 0, objects, INLINE, more);
+        }
+        return physical -> {
+            try (PreparedStatement again = (PreparedStatement) make(physical)) {
+                for (int i = 0; i < kinds.length; i++) {
+                    if (kinds[i] != null) {
+                        kinds[i].bind(again, i + 1, numbers[i], objects[i]);
+                    }
+                }
+                return again.execute() ? RESULT : again.getLargeUpdateCount();
+            }
+        };
+    }
+
     /** The text bound to parameter {@code index}, if kept (retries on) and bound as a string; else null. */
     @Override
     final Object boundValue(int index) {
@@ -191,7 +230,7 @@ public class GuardedPreparedStatement extends GuardedStatement implements Prepar
         connection.ensureLink();
         try {
             ResultSet result = results(delegate.executeQuery());
-            connection.ran(touchesSession, this.sql, this);
+            connection.ran(touchesSession, this.sql, this, RESULT);
             return result;
         } catch (SQLException e) {
             return connection.recover(e, this.sql, payloadBytes(), this, () -> results(delegate.executeQuery()));
@@ -203,7 +242,7 @@ public class GuardedPreparedStatement extends GuardedStatement implements Prepar
         connection.ensureLink();
         try {
             int result = delegate.executeUpdate();
-            connection.ran(touchesSession, this.sql, this);
+            connection.ran(touchesSession, this.sql, this, result);
             return result;
         } catch (SQLException e) {
             return connection.recover(e, this.sql, payloadBytes(), this, () -> delegate.executeUpdate());
@@ -442,7 +481,7 @@ public class GuardedPreparedStatement extends GuardedStatement implements Prepar
         connection.ensureLink();
         try {
             boolean result = delegate.execute();
-            connection.ran(touchesSession, this.sql, this);
+            connection.ran(touchesSession, this.sql, this, result ? RESULT : ASK);
             return result;
         } catch (SQLException e) {
             return connection.recover(e, this.sql, payloadBytes(), this, () -> delegate.execute());
@@ -837,7 +876,7 @@ public class GuardedPreparedStatement extends GuardedStatement implements Prepar
         connection.ensureLink();
         try {
             long result = delegate.executeLargeUpdate();
-            connection.ran(touchesSession, this.sql, this);
+            connection.ran(touchesSession, this.sql, this, result);
             return result;
         } catch (SQLException e) {
             return connection.recover(e, this.sql, payloadBytes(), this, () -> delegate.executeLargeUpdate());

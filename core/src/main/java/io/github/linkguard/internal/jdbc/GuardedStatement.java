@@ -1,6 +1,7 @@
 package io.github.linkguard.internal.jdbc;
 
 import io.github.linkguard.Phase;
+import io.github.linkguard.internal.replay.TransactionLog;
 import io.github.linkguard.internal.retry.SqlStatements;
 import io.github.linkguard.internal.session.SessionSql;
 import java.sql.Connection;
@@ -19,6 +20,13 @@ import java.util.List;
  * can be re-created on a fresh link after a lost one.
  */
 public class GuardedStatement extends DelegatingWrapper implements Statement {
+
+    /** What an execution returned, for {@link GuardedConnection#ran}: a result set. */
+    static final long RESULT = -1;
+    /** An update count the statement still holds ({@code execute} returned false): ask it if needed. */
+    static final long ASK = -2;
+    /** A batch: update counts per statement. */
+    static final long BATCH = -3;
 
     static final int FETCH_SIZE = 0;
     static final int MAX_ROWS = 1;
@@ -100,10 +108,10 @@ public class GuardedStatement extends DelegatingWrapper implements Statement {
 
     /** After a batch ran: the session changes of its texts. */
     private void ranBatch() {
-        connection.ran(touchesSession, sql, this);
+        connection.ran(touchesSession, sql, this, BATCH);
         if (sessionBatch != null) {
             for (String text : sessionBatch) {
-                connection.ran(true, text, this);
+                connection.ran(true, text, this, BATCH);
             }
             sessionBatch = null;
         }
@@ -140,13 +148,35 @@ public class GuardedStatement extends DelegatingWrapper implements Statement {
 
     /** Re-creates this statement on a fresh physical connection, with the settings the application made. */
     void reopen(Connection physical) throws SQLException {
+        replace(make(physical));
+    }
+
+    /** A driver statement on {@code physical} made as this one was, with the settings the application made. */
+    final Statement make(Connection physical) throws SQLException {
         Statement fresh = recipe.create(physical, sql);
         for (int which = 0; which < SETTINGS; which++) {
             if ((settingsMade & (1 << which)) != 0) {
                 apply(fresh, which, settings[which]);
             }
         }
-        replace(fresh);
+        return fresh;
+    }
+
+    /**
+     * The execution of {@code text} just made, as a step of a transaction's replay; null if it cannot be
+     * made again (a prepared statement with a stream bound).
+     */
+    TransactionLog.Step step(String text) {
+        return physical -> {
+            try (Statement again = make(physical)) {
+                return again.execute(text) ? RESULT : again.getLargeUpdateCount();
+            }
+        };
+    }
+
+    /** The update count of the last execution, which returned no result set. */
+    final long updateCount() throws SQLException {
+        return delegate.getLargeUpdateCount();
     }
 
     private static void apply(Statement statement, int which, long value) throws SQLException {
@@ -192,7 +222,7 @@ public class GuardedStatement extends DelegatingWrapper implements Statement {
         connection.ensureLink();
         try {
             ResultSet result = results(delegate.executeQuery(sql));
-            connection.ran(SessionSql.touchesSession(sql), sql, this);
+            connection.ran(SessionSql.touchesSession(sql), sql, this, RESULT);
             return result;
         } catch (SQLException e) {
             return connection.recover(e, sql, lengthOf(sql), this, () -> results(delegate.executeQuery(sql)));
@@ -204,7 +234,7 @@ public class GuardedStatement extends DelegatingWrapper implements Statement {
         connection.ensureLink();
         try {
             int result = delegate.executeUpdate(sql);
-            connection.ran(SessionSql.touchesSession(sql), sql, this);
+            connection.ran(SessionSql.touchesSession(sql), sql, this, result);
             return result;
         } catch (SQLException e) {
             return connection.recover(e, sql, lengthOf(sql), this, () -> delegate.executeUpdate(sql));
@@ -339,7 +369,7 @@ public class GuardedStatement extends DelegatingWrapper implements Statement {
         connection.ensureLink();
         try {
             boolean result = delegate.execute(sql);
-            connection.ran(SessionSql.touchesSession(sql), sql, this);
+            connection.ran(SessionSql.touchesSession(sql), sql, this, result ? RESULT : ASK);
             return result;
         } catch (SQLException e) {
             return connection.recover(e, sql, lengthOf(sql), this, () -> delegate.execute(sql));
@@ -501,6 +531,7 @@ public class GuardedStatement extends DelegatingWrapper implements Statement {
     @Override
     public ResultSet getGeneratedKeys() throws SQLException {
         connection.ensureLink();
+        connection.notReplayable("it read generated keys");
         try {
             return results(delegate.getGeneratedKeys());
         } catch (SQLException e) {
@@ -513,7 +544,7 @@ public class GuardedStatement extends DelegatingWrapper implements Statement {
         connection.ensureLink();
         try {
             int result = delegate.executeUpdate(sql, autoGeneratedKeys);
-            connection.ran(SessionSql.touchesSession(sql), sql, this);
+            connection.ran(SessionSql.touchesSession(sql), sql, this, result);
             return result;
         } catch (SQLException e) {
             return connection.recover(e, sql, lengthOf(sql), this, () -> delegate.executeUpdate(sql, autoGeneratedKeys));
@@ -525,7 +556,7 @@ public class GuardedStatement extends DelegatingWrapper implements Statement {
         connection.ensureLink();
         try {
             int result = delegate.executeUpdate(sql, columnIndexes);
-            connection.ran(SessionSql.touchesSession(sql), sql, this);
+            connection.ran(SessionSql.touchesSession(sql), sql, this, result);
             return result;
         } catch (SQLException e) {
             return connection.recover(e, sql, lengthOf(sql), this, () -> delegate.executeUpdate(sql, columnIndexes));
@@ -537,7 +568,7 @@ public class GuardedStatement extends DelegatingWrapper implements Statement {
         connection.ensureLink();
         try {
             int result = delegate.executeUpdate(sql, columnNames);
-            connection.ran(SessionSql.touchesSession(sql), sql, this);
+            connection.ran(SessionSql.touchesSession(sql), sql, this, result);
             return result;
         } catch (SQLException e) {
             return connection.recover(e, sql, lengthOf(sql), this, () -> delegate.executeUpdate(sql, columnNames));
@@ -549,7 +580,7 @@ public class GuardedStatement extends DelegatingWrapper implements Statement {
         connection.ensureLink();
         try {
             boolean result = delegate.execute(sql, autoGeneratedKeys);
-            connection.ran(SessionSql.touchesSession(sql), sql, this);
+            connection.ran(SessionSql.touchesSession(sql), sql, this, result ? RESULT : ASK);
             return result;
         } catch (SQLException e) {
             return connection.recover(e, sql, lengthOf(sql), this, () -> delegate.execute(sql, autoGeneratedKeys));
@@ -561,7 +592,7 @@ public class GuardedStatement extends DelegatingWrapper implements Statement {
         connection.ensureLink();
         try {
             boolean result = delegate.execute(sql, columnIndexes);
-            connection.ran(SessionSql.touchesSession(sql), sql, this);
+            connection.ran(SessionSql.touchesSession(sql), sql, this, result ? RESULT : ASK);
             return result;
         } catch (SQLException e) {
             return connection.recover(e, sql, lengthOf(sql), this, () -> delegate.execute(sql, columnIndexes));
@@ -573,7 +604,7 @@ public class GuardedStatement extends DelegatingWrapper implements Statement {
         connection.ensureLink();
         try {
             boolean result = delegate.execute(sql, columnNames);
-            connection.ran(SessionSql.touchesSession(sql), sql, this);
+            connection.ran(SessionSql.touchesSession(sql), sql, this, result ? RESULT : ASK);
             return result;
         } catch (SQLException e) {
             return connection.recover(e, sql, lengthOf(sql), this, () -> delegate.execute(sql, columnNames));
@@ -688,7 +719,7 @@ public class GuardedStatement extends DelegatingWrapper implements Statement {
         connection.ensureLink();
         try {
             long result = delegate.executeLargeUpdate(sql);
-            connection.ran(SessionSql.touchesSession(sql), sql, this);
+            connection.ran(SessionSql.touchesSession(sql), sql, this, result);
             return result;
         } catch (SQLException e) {
             return connection.recover(e, sql, lengthOf(sql), this, () -> delegate.executeLargeUpdate(sql));
@@ -700,7 +731,7 @@ public class GuardedStatement extends DelegatingWrapper implements Statement {
         connection.ensureLink();
         try {
             long result = delegate.executeLargeUpdate(sql, autoGeneratedKeys);
-            connection.ran(SessionSql.touchesSession(sql), sql, this);
+            connection.ran(SessionSql.touchesSession(sql), sql, this, result);
             return result;
         } catch (SQLException e) {
             return connection.recover(e, sql, lengthOf(sql), this, () -> delegate.executeLargeUpdate(sql, autoGeneratedKeys));
@@ -712,7 +743,7 @@ public class GuardedStatement extends DelegatingWrapper implements Statement {
         connection.ensureLink();
         try {
             long result = delegate.executeLargeUpdate(sql, columnIndexes);
-            connection.ran(SessionSql.touchesSession(sql), sql, this);
+            connection.ran(SessionSql.touchesSession(sql), sql, this, result);
             return result;
         } catch (SQLException e) {
             return connection.recover(e, sql, lengthOf(sql), this, () -> delegate.executeLargeUpdate(sql, columnIndexes));
@@ -724,7 +755,7 @@ public class GuardedStatement extends DelegatingWrapper implements Statement {
         connection.ensureLink();
         try {
             long result = delegate.executeLargeUpdate(sql, columnNames);
-            connection.ran(SessionSql.touchesSession(sql), sql, this);
+            connection.ran(SessionSql.touchesSession(sql), sql, this, result);
             return result;
         } catch (SQLException e) {
             return connection.recover(e, sql, lengthOf(sql), this, () -> delegate.executeLargeUpdate(sql, columnNames));

@@ -43,6 +43,15 @@ public final class RetryPolicy {
         return diagnosis.cause() == Cause.PACKET_TOO_LARGE && "S1000".equals(failure.getSQLState());
     }
 
+    /**
+     * Whether a failure of LinkGuard's own statements on a fresh link (restoring a session, replaying a
+     * transaction) is that link breaking too, rather than the server refusing the statement.
+     */
+    public static boolean linkBroke(SQLException failure) {
+        return failure instanceof java.sql.SQLRecoverableException
+                || (failure.getSQLState() != null && failure.getSQLState().startsWith("08"));
+    }
+
     /** Whether the server refused a write because it is read-only (1290 --read-only, 1836 read-only mode, 1792). */
     public static boolean readOnlyServer(SQLException failure) {
         for (SQLException each = failure; each != null; each = each.getNextException()) {

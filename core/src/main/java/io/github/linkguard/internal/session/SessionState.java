@@ -1,5 +1,6 @@
 package io.github.linkguard.internal.session;
 
+import io.github.linkguard.internal.retry.RetryPolicy;
 import io.github.linkguard.internal.session.SqlTokens.Kind;
 import io.github.linkguard.internal.session.SqlTokens.Token;
 import java.sql.Connection;
@@ -7,7 +8,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.SQLNonTransientConnectionException;
-import java.sql.SQLRecoverableException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -317,17 +317,13 @@ public final class SessionState {
     }
 
     private SQLException failedForGood(SQLException failure, String why) {
-        if (failure != null && isLostLink(failure)) {
+        if (failure != null && RetryPolicy.linkBroke(failure)) {
             return failure; // the fresh link broke: another fresh one may do
         }
         restoreFailed = why;
         return lostException(failure);
     }
 
-    private static boolean isLostLink(SQLException failure) {
-        return failure instanceof SQLRecoverableException
-                || (failure.getSQLState() != null && failure.getSQLState().startsWith("08"));
-    }
 
     /** Reads back the values computed by expressions and which named locks this session holds now. */
     private void readBack(Connection physical, SqlReading reading) {

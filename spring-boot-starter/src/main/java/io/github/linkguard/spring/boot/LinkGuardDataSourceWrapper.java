@@ -56,6 +56,8 @@ public class LinkGuardDataSourceWrapper implements DestructionAwareBeanPostProce
                 .maxInterval(retry.getMaxInterval())
                 .retryBudget(retry.getBudget())
                 .sessionTracking(settings.getSession().isTracking())
+                .transactionReplay(settings.getReplay().isEnabled())
+                .replayBounds(settings.getReplay().getMaxStatements(), settings.getReplay().getMaxSize().toBytes())
                 .closesDelegate(false); // the context closes the pool itself
         meterRegistry.ifAvailable(builder::meterRegistry);
         customizers.orderedStream().forEach(customizer -> customizer.customize(beanName, builder));

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.util.unit.DataSize;
 
 /**
  * LinkGuard's settings under the {@code linkguard} prefix. Invalid values stop the application at start-up
@@ -30,6 +31,8 @@ public class LinkGuardProperties {
     private final Retry retry = new Retry();
 
     private final Session session = new Session();
+
+    private final Replay replay = new Replay();
 
     public boolean isEnabled() {
         return enabled;
@@ -71,6 +74,10 @@ public class LinkGuardProperties {
         return session;
     }
 
+    public Replay getReplay() {
+        return replay;
+    }
+
     private static Duration nonNegative(Duration value, String message) {
         if (value == null || value.isNegative()) {
             throw new IllegalArgumentException(message + ", was " + value);
@@ -83,6 +90,53 @@ public class LinkGuardProperties {
             throw new IllegalArgumentException("must be positive, was " + value);
         }
         return value;
+    }
+
+    /** How transactions whose link was lost are run again on a fresh one (see the README, "Transactions"). */
+    public static class Replay {
+
+        /**
+         * Whether a transaction whose link is lost after its first statement runs again on a fresh link when
+         * the replay can prove it observes what the application observed (so far: transactions that only
+         * returned update counts); a replay that sees other data rolls back and fails with SQLState 40001.
+         */
+        private boolean enabled = true;
+
+        /** The most statements of an open transaction kept for its replay; a longer one is not replayed. */
+        private int maxStatements = 256;
+
+        /** The most SQL text and bound values of an open transaction kept for its replay. */
+        private DataSize maxSize = DataSize.ofMegabytes(1);
+
+        public boolean isEnabled() {
+            return enabled;
+        }
+
+        public void setEnabled(boolean enabled) {
+            this.enabled = enabled;
+        }
+
+        public int getMaxStatements() {
+            return maxStatements;
+        }
+
+        public void setMaxStatements(int maxStatements) {
+            if (maxStatements < 1) {
+                throw new IllegalArgumentException("must be at least 1, was " + maxStatements);
+            }
+            this.maxStatements = maxStatements;
+        }
+
+        public DataSize getMaxSize() {
+            return maxSize;
+        }
+
+        public void setMaxSize(DataSize maxSize) {
+            if (maxSize == null || maxSize.toBytes() < 1) {
+                throw new IllegalArgumentException("must be at least 1 byte, was " + maxSize);
+            }
+            this.maxSize = maxSize;
+        }
     }
 
     /** How a Connection's session is made again on a fresh link after a lost one (see docs/session.md). */

@@ -96,6 +96,22 @@ class LinkGuardAutoConfigurationTest {
                 assertThat(context).getFailure().rootCause().hasMessageContaining("must not be negative"));
         runner.withPropertyValues("linkguard.retry.initial-interval=5s", "linkguard.retry.max-interval=1s").run(context ->
                 assertThat(context).getFailure().rootCause().hasMessageContaining("maxInterval"));
+        runner.withPropertyValues("linkguard.replay.max-statements=0").run(context ->
+                assertThat(context).getFailure().rootCause().hasMessageContaining("must be at least 1, was 0"));
+        runner.withPropertyValues("linkguard.replay.max-size=0B").run(context ->
+                assertThat(context).getFailure().rootCause().hasMessageContaining("must be at least 1 byte"));
+    }
+
+    @Test
+    void replayPropertiesBind() {
+        runner.withPropertyValues("linkguard.replay.enabled=false", "linkguard.replay.max-statements=50",
+                "linkguard.replay.max-size=64KB").run(context -> {
+                    assertThat(context).hasNotFailed();
+                    LinkGuardProperties.Replay replay = context.getBean(LinkGuardProperties.class).getReplay();
+                    assertThat(replay.isEnabled()).isFalse();
+                    assertThat(replay.getMaxStatements()).isEqualTo(50);
+                    assertThat(replay.getMaxSize().toBytes()).isEqualTo(64 * 1024);
+                });
     }
 
     @Test
