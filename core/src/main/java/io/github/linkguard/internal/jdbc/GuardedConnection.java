@@ -43,8 +43,9 @@ import java.util.concurrent.TimeUnit;
  * next call continues on a fresh one with the session restored ({@code internal.session}: or, where it
  * cannot be, every call fails with SQLState {@code 08003}) and the open statements re-created. Statements
  * that are safe to run again are retried on the fresh link, as are the first statement of a transaction and
- * the calls that begin one; a write whose outcome is unknown surfaces as SQLState {@code 08007}; after a
- * transaction's first statement every call fails until {@link #rollback()}.
+ * the calls that begin one; a write whose outcome is unknown surfaces as SQLState {@code 08007}; a
+ * transaction lost after its first statement is replayed ({@code internal.replay}) where the replay can
+ * prove it, else every call fails until {@link #rollback()}.
  * Not thread-safe, like the connection it wraps.
  */
 public final class GuardedConnection extends DelegatingWrapper implements Connection {
@@ -159,12 +160,13 @@ public final class GuardedConnection extends DelegatingWrapper implements Connec
 
     /** The open transaction did something its replay cannot prove (savepoints, generated keys read). */
     void notReplayable(String why) {
-        if (!autoCommit && transactionLog != null) {
-            transactionLog.notReplayable(why);
-        } else if (!autoCommit && link.replaysTransactions()) {
-            transactionLog = link.transactionLog();
-            transactionLog.notReplayable(why);
+        if (autoCommit || !link.replaysTransactions()) {
+            return;
         }
+        if (transactionLog == null) {
+            transactionLog = link.transactionLog();
+        }
+        transactionLog.notReplayable(why);
     }
 
     /** Whether the open transaction, lost with its link, can run again on a fresh one with proof. */
@@ -358,22 +360,10 @@ public final class GuardedConnection extends DelegatingWrapper implements Connec
         boolean safe = firstOfTransaction || SqlStatements.readOnly(sql) || SqlStatements.declaredIdempotent(sql)
                 || RetryPolicy.knownNotRun(first.cause());
         boolean sessionLost = sessionUnrestorable();
-        if (state == TRANSACTION_LOST && again != null && replayable()
-                && RetryPolicy.retriesStatement(first.cause())) {
-            return onFreshLinks(first, failure, payloadBytes, () -> {
-                try {
-                    transactionLog.replay(delegate);
-                } catch (SQLTransactionRollbackException dataChanged) {
-                    endTransaction(); // rolled back on the fresh link: the application starts it again
-                    throw dataChanged;
-                }
-                T result = again.run();
-                ran(statement.touchesSession(sql), sql, statement, countOf(result));
-                return result;
-            });
-        }
-        if (state == TRANSACTION_LOST || again == null || !retries() || sessionLost
-                || !RetryPolicy.retriesStatement(first.cause()) || !link.retryRule().retry(first.cause(), sql, safe)) {
+        boolean replay = state == TRANSACTION_LOST && again != null && replayable()
+                && RetryPolicy.retriesStatement(first.cause());
+        if (!replay && (state == TRANSACTION_LOST || again == null || !retries() || sessionLost
+                || !RetryPolicy.retriesStatement(first.cause()) || !link.retryRule().retry(first.cause(), sql, safe))) {
             link.handler().notRetried(first);
             if (state == TRANSACTION_LOST) {
                 throw failure;
@@ -384,10 +374,23 @@ public final class GuardedConnection extends DelegatingWrapper implements Connec
             throw sessionLost ? sessionLost(failure) : failure;
         }
         return onFreshLinks(first, failure, payloadBytes, () -> {
+            if (replay) {
+                replayTransaction();
+            }
             T result = again.run();
             ran(statement.touchesSession(sql), sql, statement, countOf(result));
             return result;
         });
+    }
+
+    /** Runs the lost transaction's statements again on the fresh link, or rolls it back with 40001. */
+    private void replayTransaction() throws SQLException {
+        try {
+            transactionLog.replay(delegate);
+        } catch (SQLTransactionRollbackException dataChanged) {
+            endTransaction(); // rolled back on the fresh link: the application starts it again
+            throw dataChanged;
+        }
     }
 
     /** What an execution returned, as {@link #ran} takes it. */
