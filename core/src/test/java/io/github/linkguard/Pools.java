@@ -84,6 +84,26 @@ final class Pools {
         throw new AssertionError("the call did not fail");
     }
 
+    /** The shared server's URL, with TLS required or off. */
+    static String url(EmbeddedMariaDb db, boolean tls) {
+        return tls ? db.jdbcUrl().replace("sslMode=DISABLED", "sslMode=REQUIRED") : db.jdbcUrl();
+    }
+
+    /** The number in the first column of the first row of {@code sql}. */
+    static long number(Connection connection, String sql) throws SQLException {
+        try (Statement statement = connection.createStatement(); java.sql.ResultSet rows = statement.executeQuery(sql)) {
+            rows.next();
+            return rows.getLong(1);
+        }
+    }
+
+    /** {@link #number} read over a fresh connection of the server's administrator, outside any transaction. */
+    static long number(EmbeddedMariaDb db, String sql) throws SQLException {
+        try (Connection admin = db.adminConnection()) {
+            return number(admin, sql);
+        }
+    }
+
     static void execute(Connection connection, String sql) throws SQLException {
         try (Statement statement = connection.createStatement()) {
             statement.execute(sql);

@@ -62,8 +62,7 @@ class SessionRestoreTest {
     }
 
     private static Pools.Guarded guard(EmbeddedMariaDb db, Mode mode, boolean sessionTracking) {
-        String url = mode.tls() ? db.jdbcUrl().replace("sslMode=DISABLED", "sslMode=REQUIRED") : db.jdbcUrl();
-        return Pools.guard(Pools.lazyHikari(db, url), builder -> builder.maxAttempts(3).sessionTracking(sessionTracking));
+        return Pools.guard(Pools.lazyHikari(db, Pools.url(db, mode.tls())), builder -> builder.maxAttempts(3).sessionTracking(sessionTracking));
     }
 
     private static Connection open(Pools.Guarded guarded, Mode mode) throws SQLException {

@@ -1,6 +1,7 @@
 package io.github.linkguard;
 
 import static io.github.linkguard.Pools.execute;
+import static io.github.linkguard.Pools.number;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -9,10 +10,8 @@ import io.github.linkguard.testkit.EmbeddedMariaDb;
 import io.github.linkguard.testkit.MariaDbExtension;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.SQLTransactionRollbackException;
-import java.sql.Statement;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -42,26 +41,12 @@ class TransactionReplayTest {
     }
 
     private static Pools.Guarded guard(EmbeddedMariaDb db, boolean tls, UnaryOperator<LinkGuardDataSource.Builder> more) {
-        String url = tls ? db.jdbcUrl().replace("sslMode=DISABLED", "sslMode=REQUIRED") : db.jdbcUrl();
-        return Pools.guard(Pools.lazyHikari(db, url), builder -> more.apply(builder.maxAttempts(3)));
-    }
-
-    private static long single(Connection connection, String sql) throws SQLException {
-        try (Statement statement = connection.createStatement(); ResultSet rows = statement.executeQuery(sql)) {
-            rows.next();
-            return rows.getLong(1);
-        }
-    }
-
-    private static long adminSingle(EmbeddedMariaDb db, String sql) throws SQLException {
-        try (Connection admin = db.adminConnection()) {
-            return single(admin, sql);
-        }
+        return Pools.guard(Pools.lazyHikari(db, Pools.url(db, tls)), builder -> more.apply(builder.maxAttempts(3)));
     }
 
     /** The id of the connection's session, read in auto-commit mode so that no transaction sees it. */
     private static long sessionOf(Connection connection) throws SQLException {
-        return single(connection, "SELECT CONNECTION_ID()");
+        return number(connection, "SELECT CONNECTION_ID()");
     }
 
     @ParameterizedTest(name = "TLS {0}")
@@ -83,8 +68,8 @@ class TransactionReplayTest {
             }
             connection.commit();
 
-            assertThat(adminSingle(db, "SELECT COUNT(*) FROM test.replay_rows")).isEqualTo(4);
-            assertThat(adminSingle(db, "SELECT SUM(v) FROM test.replay_rows")).isEqualTo(11 + 21 + 30 + 40);
+            assertThat(number(db, "SELECT COUNT(*) FROM test.replay_rows")).isEqualTo(4);
+            assertThat(number(db, "SELECT SUM(v) FROM test.replay_rows")).isEqualTo(11 + 21 + 30 + 40);
             assertThat(guarded.registry().find("linkguard.retries").tag("outcome", "recovered").counters()).isNotEmpty();
         }
     }
@@ -109,11 +94,11 @@ class TransactionReplayTest {
                     .hasMessageContaining("changed 0 rows in the replay, 1 before");
 
             connection.rollback();
-            assertThat(adminSingle(db, "SELECT COUNT(*) FROM test.replay_rows")).isEqualTo(1);
-            assertThat(adminSingle(db, "SELECT SUM(v) FROM test.replay_rows")).isEqualTo(20); // nothing committed
+            assertThat(number(db, "SELECT COUNT(*) FROM test.replay_rows")).isEqualTo(1);
+            assertThat(number(db, "SELECT SUM(v) FROM test.replay_rows")).isEqualTo(20); // nothing committed
             execute(connection, "UPDATE replay_rows SET v = 21 WHERE id = 2"); // the connection is usable
             connection.commit();
-            assertThat(adminSingle(db, "SELECT SUM(v) FROM test.replay_rows")).isEqualTo(21);
+            assertThat(number(db, "SELECT SUM(v) FROM test.replay_rows")).isEqualTo(21);
         }
     }
 
@@ -123,15 +108,15 @@ class TransactionReplayTest {
         try (Pools.Guarded guarded = guard(db, tls, b -> b); Connection connection = guarded.dataSource().getConnection()) {
             long session = sessionOf(connection);
             connection.setAutoCommit(false);
-            assertThat(single(connection, "SELECT v FROM replay_rows WHERE id = 1")).isEqualTo(10);
+            assertThat(number(connection, "SELECT v FROM replay_rows WHERE id = 1")).isEqualTo(10);
             execute(connection, "UPDATE replay_rows SET v = 11 WHERE id = 1");
             db.execute("KILL CONNECTION " + session);
 
             assertThatThrownBy(() -> execute(connection, "UPDATE replay_rows SET v = 21 WHERE id = 2"))
                     .isInstanceOf(SQLException.class);
-            assertThatThrownBy(() -> single(connection, "SELECT 1")).hasMessageContaining("rollback()");
+            assertThatThrownBy(() -> number(connection, "SELECT 1")).hasMessageContaining("rollback()");
             connection.rollback();
-            assertThat(adminSingle(db, "SELECT SUM(v) FROM test.replay_rows")).isEqualTo(30);
+            assertThat(number(db, "SELECT SUM(v) FROM test.replay_rows")).isEqualTo(30);
         }
     }
 
@@ -157,7 +142,7 @@ class TransactionReplayTest {
                     .isInstanceOf(SQLException.class);
             connection.rollback();
         }
-        assertThat(adminSingle(db, "SELECT SUM(v) FROM test.replay_rows")).isEqualTo(30);
+        assertThat(number(db, "SELECT SUM(v) FROM test.replay_rows")).isEqualTo(30);
     }
 
     @Test

@@ -1,15 +1,14 @@
 package io.github.linkguard;
 
 import static io.github.linkguard.Pools.execute;
+import static io.github.linkguard.Pools.number;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.github.linkguard.testkit.EmbeddedMariaDb;
 import io.github.linkguard.testkit.MariaDbExtension;
 import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Timeout;
@@ -37,25 +36,11 @@ class TransactionStartTest {
     }
 
     private static Pools.Guarded guard(EmbeddedMariaDb db, boolean tls) {
-        String url = tls ? db.jdbcUrl().replace("sslMode=DISABLED", "sslMode=REQUIRED") : db.jdbcUrl();
-        return Pools.guard(Pools.lazyHikari(db, url), builder -> builder.maxAttempts(3));
+        return Pools.guard(Pools.lazyHikari(db, Pools.url(db, tls)), builder -> builder.maxAttempts(3));
     }
 
     private static void kill(EmbeddedMariaDb db, Connection connection) throws SQLException {
-        db.execute("KILL CONNECTION " + single(connection, "SELECT CONNECTION_ID()"));
-    }
-
-    private static long single(Connection connection, String sql) throws SQLException {
-        try (Statement statement = connection.createStatement(); ResultSet rows = statement.executeQuery(sql)) {
-            rows.next();
-            return rows.getLong(1);
-        }
-    }
-
-    private static long rows(EmbeddedMariaDb db) throws SQLException {
-        try (Connection admin = db.adminConnection()) {
-            return single(admin, "SELECT COUNT(*) FROM test.tx_rows");
-        }
+        db.execute("KILL CONNECTION " + number(connection, "SELECT CONNECTION_ID()"));
     }
 
     @ParameterizedTest(name = "TLS {0}")
@@ -64,7 +49,7 @@ class TransactionStartTest {
         try (Pools.Guarded guarded = guard(db, tls); Connection connection = guarded.dataSource().getConnection()) {
             connection.setAutoCommit(false);
             execute(connection, "INSERT INTO tx_rows (note) VALUES ('first')");
-            long session = single(connection, "SELECT CONNECTION_ID()");
+            long session = number(connection, "SELECT CONNECTION_ID()");
             connection.commit();
             db.execute("KILL CONNECTION " + session); // between two transactions
 
@@ -72,14 +57,14 @@ class TransactionStartTest {
             execute(connection, "INSERT INTO tx_rows (note) VALUES ('third')");
             connection.commit();
 
-            assertThat(rows(db)).isEqualTo(3);
+            assertThat(number(db, "SELECT COUNT(*) FROM test.tx_rows")).isEqualTo(3);
             assertThat(guarded.registry().find("linkguard.retries").tag("outcome", "recovered").counters()).isNotEmpty();
 
-            session = single(connection, "SELECT CONNECTION_ID()");
+            session = number(connection, "SELECT CONNECTION_ID()");
             connection.commit();
             db.execute("KILL CONNECTION " + session);
             connection.commit(); // nothing ran since the last COMMIT: there is nothing to lose
-            assertThat(single(connection, "SELECT COUNT(*) FROM tx_rows")).isEqualTo(3);
+            assertThat(number(connection, "SELECT COUNT(*) FROM tx_rows")).isEqualTo(3);
         }
     }
 
@@ -91,7 +76,7 @@ class TransactionStartTest {
             kill(db, connection);
             connection.setReadOnly(true);
             connection.setAutoCommit(false);
-            assertThat(single(connection, "SELECT @@session.transaction_read_only")).isEqualTo(1);
+            assertThat(number(connection, "SELECT @@session.transaction_read_only")).isEqualTo(1);
             connection.commit();
             connection.setAutoCommit(true);
             connection.setReadOnly(false);
@@ -104,8 +89,8 @@ class TransactionStartTest {
             connection.commit();
             connection.setAutoCommit(true);
 
-            assertThat(rows(db)).isEqualTo(1);
-            assertThat(single(connection, "SELECT @@session.transaction_isolation = 'READ-COMMITTED'")).isEqualTo(1);
+            assertThat(number(db, "SELECT COUNT(*) FROM test.tx_rows")).isEqualTo(1);
+            assertThat(number(connection, "SELECT @@session.transaction_isolation = 'READ-COMMITTED'")).isEqualTo(1);
         }
     }
 
@@ -114,13 +99,13 @@ class TransactionStartTest {
     void aLostCommitOfATransactionThatOnlyReadSucceeds(boolean tls, EmbeddedMariaDb db) throws Exception {
         try (Pools.Guarded guarded = guard(db, tls); Connection connection = guarded.dataSource().getConnection()) {
             connection.setAutoCommit(false);
-            single(connection, "SELECT COUNT(*) FROM tx_rows");
+            number(connection, "SELECT COUNT(*) FROM tx_rows");
             kill(db, connection);
 
             connection.commit();
 
             connection.setAutoCommit(true);
-            assertThat(single(connection, "SELECT 1")).isEqualTo(1);
+            assertThat(number(connection, "SELECT 1")).isEqualTo(1);
             assertThat(guarded.registry().find("linkguard.retries").tag("outcome", "recovered").counters()).isNotEmpty();
         }
     }
@@ -130,7 +115,7 @@ class TransactionStartTest {
     void aLostCommitOfATransactionThatWroteStillHasAnUnknownOutcome(boolean tls, EmbeddedMariaDb db) throws Exception {
         try (Pools.Guarded guarded = guard(db, tls); Connection connection = guarded.dataSource().getConnection()) {
             connection.setAutoCommit(false);
-            single(connection, "SELECT COUNT(*) FROM tx_rows");
+            number(connection, "SELECT COUNT(*) FROM tx_rows");
             execute(connection, "INSERT INTO tx_rows (note) VALUES ('unsure')");
             kill(db, connection);
 
@@ -144,7 +129,7 @@ class TransactionStartTest {
     void aFreshLinkThatIsDeadTooIsJustAnotherAttempt(boolean tls, EmbeddedMariaDb db) throws Exception {
         try (Pools.Guarded guarded = guard(db, tls); Connection connection = guarded.dataSource().getConnection()) {
             try (Connection other = guarded.dataSource().getConnection()) {
-                single(other, "SELECT 1"); // back in the pool, used a moment ago: handed out unchecked
+                number(other, "SELECT 1"); // back in the pool, used a moment ago: handed out unchecked
                 kill(db, other);
             }
             kill(db, connection);
@@ -153,7 +138,7 @@ class TransactionStartTest {
             execute(connection, "INSERT INTO tx_rows (note) VALUES ('once')");
             connection.commit();
 
-            assertThat(rows(db)).isEqualTo(1);
+            assertThat(number(db, "SELECT COUNT(*) FROM test.tx_rows")).isEqualTo(1);
         }
     }
 }
