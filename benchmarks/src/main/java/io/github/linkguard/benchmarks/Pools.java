@@ -50,10 +50,17 @@ public final class Pools {
 
     /** {@code pool} itself for the bare side, LinkGuard over it (named {@code name}) for the other. */
     public static DataSource front(Side side, HikariDataSource pool, String name, MeterRegistry registry) {
+        return front(side, pool, name, registry, true);
+    }
+
+    /** The same, with LinkGuard's transaction replay on or off. */
+    public static DataSource front(Side side, HikariDataSource pool, String name, MeterRegistry registry,
+            boolean transactionReplay) {
         if (side == Side.BARE) {
             return pool;
         }
-        return LinkGuardDataSource.builder(pool).name(name).meterRegistry(registry).build();
+        return LinkGuardDataSource.builder(pool).name(name).meterRegistry(registry)
+                .transactionReplay(transactionReplay).build();
     }
 
     private static void awaitFilled(HikariDataSource pool, int slots) {

@@ -22,7 +22,8 @@ class BenchmarksSmokeTest {
         assertThat(tables).contains("### Happy path, one thread: average time", "### Happy path, one thread: allocation",
                 "### Contended: throughput with 4 threads on 2 pool slots");
         for (String operation : new String[] {"borrow/return", "statement cycle, 1 row", "statement cycle, 100 rows",
-                "executeUpdate"}) {
+                "executeUpdate", "transaction of 2 updates, LinkGuard's replay on",
+                "transaction of 2 updates, LinkGuard's replay off"}) {
             assertThat(tables.split("\n")).filteredOn(line -> line.startsWith("| " + operation + " |")).hasSize(3);
         }
     }

@@ -43,6 +43,30 @@ public class HappyPathBenchmark {
         return sum;
     }
 
+    /**
+     * A read-write transaction as Spring runs it: borrow, auto-commit off, two updates (prepare, bind 3
+     * parameters, executeUpdate, close), commit, auto-commit on, return. LinkGuard keeps each update for the
+     * transaction's replay when replay is on.
+     */
+    @Benchmark
+    public int transaction(StubPool.Transactions side) throws SQLException {
+        int updated = 0;
+        try (Connection connection = side.dataSource.getConnection()) {
+            connection.setAutoCommit(false);
+            for (int id = 41; id <= 42; id++) {
+                try (PreparedStatement statement = connection.prepareStatement(UPDATE)) {
+                    statement.setString(1, "renamed");
+                    statement.setLong(2, id);
+                    statement.setInt(3, 7);
+                    updated += statement.executeUpdate();
+                }
+            }
+            connection.commit();
+            connection.setAutoCommit(true);
+        }
+        return updated;
+    }
+
     /** Borrow; prepare, bind 3 parameters, executeUpdate, close; return. */
     @Benchmark
     public int executeUpdate(StubPool side) throws SQLException {

@@ -92,6 +92,8 @@ public final class HappyPathRun {
                 return "borrow/return";
             case "statementCycle":
                 return "statement cycle, " + rows + ("1".equals(rows) ? " row" : " rows");
+            case "transaction":
+                return "transaction of 2 updates, LinkGuard's replay " + params.getParam("replay");
             default:
                 return method;
         }

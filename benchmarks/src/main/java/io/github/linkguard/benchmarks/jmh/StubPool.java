@@ -25,6 +25,11 @@ public class StubPool {
     DataSource dataSource;
     private HikariDataSource pool;
 
+    /** Whether LinkGuard keeps transactions for their replay (its default: yes). */
+    boolean replays() {
+        return true;
+    }
+
     /** How many rows every query returns. */
     int rows() {
         return 1;
@@ -33,12 +38,23 @@ public class StubPool {
     @Setup(Level.Trial)
     public void open() {
         pool = Pools.hikari("stub-" + side, new StubDataSource(rows()), SLOTS, null);
-        dataSource = Pools.front(side, pool, "stub", new SimpleMeterRegistry());
+        dataSource = Pools.front(side, pool, "stub", new SimpleMeterRegistry(), replays());
     }
 
     @TearDown(Level.Trial)
     public void close() {
         pool.close();
+    }
+
+    /** The stub pool for transactions, with LinkGuard's transaction replay on or off. */
+    public static class Transactions extends StubPool {
+        @Param({"on", "off"})
+        public String replay;
+
+        @Override
+        boolean replays() {
+            return "on".equals(replay);
+        }
     }
 
     /** The stub pool whose queries return {@link #rows} rows. */

@@ -1,6 +1,6 @@
 package io.github.linkguard.internal.retry;
 
-import java.util.Locale;
+import io.github.linkguard.internal.session.SessionSql;
 
 /**
  * What the text of a statement says about retrying it: whether it only reads, and whether the application
@@ -23,62 +23,49 @@ public final class SqlStatements {
         return sql != null && sql.contains(IDEMPOTENT_HINT) && (sql.contains("/*") || sql.contains("--"));
     }
 
-    /** Whether the statement only reads: SELECT (without locking clauses or INTO), SHOW, DESCRIBE, EXPLAIN. */
+    /**
+     * Whether the statement only reads: SELECT (without locking clauses or INTO), SHOW, DESCRIBE, EXPLAIN.
+     * Allocates nothing: it runs inside every transaction until its first write.
+     */
     public static boolean readOnly(String sql) {
         if (sql == null) {
             return false;
         }
-        String text = sql.toLowerCase(Locale.ROOT);
-        String keyword = firstKeyword(text);
-        switch (keyword) {
-            case "show":
-            case "describe":
-            case "desc":
-            case "explain":
-                return true;
-            case "select":
-            case "with":
-            case "(":
-                for (String clause : LOCKING_OR_WRITING) {
-                    if (text.replace('\n', ' ').replace('\t', ' ').contains(clause)) {
-                        return false;
-                    }
-                }
-                return true;
-            default:
-                return false;
+        int at = SessionSql.firstKeyword(sql);
+        if (at < 0 || at >= sql.length()) {
+            return false;
         }
-    }
-
-    private static String firstKeyword(String text) {
-        int i = 0;
-        int length = text.length();
-        while (i < length) {
-            char c = text.charAt(i);
-            if (Character.isWhitespace(c)) {
-                i++;
-            } else if (text.startsWith("/*", i)) {
-                int end = text.indexOf("*/", i + 2);
-                if (end < 0) {
-                    return "";
-                }
-                i = end + 2;
-            } else if (text.startsWith("--", i) || c == '#') {
-                int end = text.indexOf('\n', i);
-                if (end < 0) {
-                    return "";
-                }
-                i = end + 1;
-            } else if (c == '(') {
-                return "(";
-            } else {
-                int end = i;
-                while (end < length && Character.isLetter(text.charAt(end))) {
-                    end++;
-                }
-                return text.substring(i, end);
+        if (SessionSql.keyword(sql, at, "SHOW") || SessionSql.keyword(sql, at, "DESCRIBE")
+                || SessionSql.keyword(sql, at, "DESC") || SessionSql.keyword(sql, at, "EXPLAIN")) {
+            return true;
+        }
+        if (!(sql.charAt(at) == '(' || SessionSql.keyword(sql, at, "SELECT") || SessionSql.keyword(sql, at, "WITH"))) {
+            return false;
+        }
+        for (String clause : LOCKING_OR_WRITING) {
+            if (contains(sql, clause)) {
+                return false;
             }
         }
-        return "";
+        return true;
+    }
+
+    /** Whether {@code text} contains {@code clause} (lower case), ignoring case, a space matching any blank. */
+    private static boolean contains(String text, String clause) {
+        int last = text.length() - clause.length();
+        for (int i = 0; i <= last; i++) {
+            int j = 0;
+            while (j < clause.length() && matches(text.charAt(i + j), clause.charAt(j))) {
+                j++;
+            }
+            if (j == clause.length()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean matches(char c, char expected) {
+        return expected == ' ' ? c == ' ' || c == '\n' || c == '\t' : Character.toLowerCase(c) == expected;
     }
 }

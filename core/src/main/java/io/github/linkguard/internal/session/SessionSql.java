@@ -30,7 +30,7 @@ public final class SessionSql {
      * Where the first keyword starts, past blanks and comments; {@code sql.length()} if there is none, -1 for
      * a MySQL executable comment ({@code /*!}, {@code /*M!}), whose content runs.
      */
-    static int firstKeyword(String sql) {
+    public static int firstKeyword(String sql) {
         int i = 0;
         int length = sql.length();
         while (i < length) {
@@ -83,7 +83,7 @@ public final class SessionSql {
     }
 
     /** Whether {@code word} (upper case) stands at {@code at}, as a whole word. */
-    static boolean keyword(String sql, int at, String word) {
+    public static boolean keyword(String sql, int at, String word) {
         int end = at + word.length();
         return sql.regionMatches(true, at, word, 0, word.length())
                 && (end == sql.length() || !Character.isLetterOrDigit(sql.charAt(end)) && sql.charAt(end) != '_');
