@@ -85,6 +85,15 @@ public class LostLinkWalk implements ApplicationRunner {
                 execute(connection, "SELECT COUNT(*) FROM files");
             }
         });
+        step(guarded, "network drop inside a transaction: replayed", () -> {
+            try (Connection connection = dataSource.getConnection()) {
+                connection.setAutoCommit(false);
+                execute(connection, "INSERT INTO files (content) VALUES ('first of two')");
+                faults.dropAll();
+                execute(connection, "INSERT INTO files (content) VALUES ('second of two')");
+                connection.commit();
+            }
+        });
         step(guarded, "big streamed result, slow reader, net_write_timeout=2", () -> {
             try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement()) {
                 statement.setFetchSize(Integer.MIN_VALUE);

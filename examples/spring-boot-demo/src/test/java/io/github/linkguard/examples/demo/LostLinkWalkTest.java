@@ -35,6 +35,7 @@ class LostLinkWalkTest {
         List<LostLinkWalk.Row> rows = walk.rows();
         assertThat(rows).extracting(LostLinkWalk.Row::cause, LostLinkWalk.Row::outcome).containsExactly(
                 org.assertj.core.groups.Tuple.tuple("network", "recovered"),
+                org.assertj.core.groups.Tuple.tuple("network", "recovered"),
                 org.assertj.core.groups.Tuple.tuple("transfer-timeout", "surfaced S1000"),
                 org.assertj.core.groups.Tuple.tuple("connect-timeout", "surfaced 08S01"),
                 org.assertj.core.groups.Tuple.tuple("packet-too-large", "surfaced S1000"),
