@@ -122,7 +122,7 @@ public final class GuardedConnection extends DelegatingWrapper implements Connec
                 transactionWrote = true;
             }
             if (link.replaysTransactions()) {
-                keep(touchesSession, sql, statement, updateCount);
+                keepForReplay(touchesSession, sql, statement, updateCount);
             }
         }
         if (touchesSession || session != null || link.serverReportsSession()) {
@@ -131,7 +131,7 @@ public final class GuardedConnection extends DelegatingWrapper implements Connec
     }
 
     /** Keeps a statement of the open transaction for its replay, or says why the transaction cannot be replayed. */
-    private void keep(boolean touchesSession, String sql, GuardedStatement statement, long updateCount) {
+    private void keepForReplay(boolean touchesSession, String sql, GuardedStatement statement, long updateCount) {
         if (transactionLog == null) {
             transactionLog = link.transactionLog();
         } else if (transactionLog.whyNot() != null) {

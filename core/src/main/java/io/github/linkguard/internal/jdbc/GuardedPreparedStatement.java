@@ -115,34 +115,10 @@ public class GuardedPreparedStatement extends GuardedStatement implements Prepar
         if (unreplayable || !keepsParameters) {
             return null;
         }
-        int more = moreKinds == null ? 0 : moreKinds.length;
-        Parameter[] kinds = new Parameter[INLINE + more];
-        long[] numbers = new long[INLINE + more];
-        Object[] objects = new Object[INLINE + more];
-        kinds[0] = kind1;
-        kinds[1] = kind2;
-        kinds[2] = kind3;
-        kinds[3] = kind4;
-        numbers[0] = number1;
-        numbers[1] = number2;
-        numbers[2] = number3;
-        numbers[3] = number4;
-        objects[0] = object1;
-        objects[1] = object2;
-        objects[2] = object3;
-        objects[3] = object4;
-        if (more > 0) {
-            System.arraycopy(moreKinds, 0, kinds, INLINE, more);
-            System.arraycopy(moreNumbers, 0, numbers, INLINE, more);
-            System.arraycopy(moreObjects, 0, objects, INLINE, more);
-        }
+        Bindings bindings = bindings();
         return physical -> {
             try (PreparedStatement again = (PreparedStatement) make(physical)) {
-                for (int i = 0; i < kinds.length; i++) {
-                    if (kinds[i] != null) {
-                        kinds[i].bind(again, i + 1, numbers[i], objects[i]);
-                    }
-                }
+                bindings.bind(again);
                 return again.execute() ? RESULT : again.getLargeUpdateCount();
             }
         };
@@ -151,19 +127,42 @@ public class GuardedPreparedStatement extends GuardedStatement implements Prepar
     /** The text bound to parameter {@code index}, if kept (retries on) and bound as a string; else null. */
     @Override
     final Object boundValue(int index) {
-        switch (index) {
-            case 1:
-                return text(kind1, object1);
-            case 2:
-                return text(kind2, object2);
-            case 3:
-                return text(kind3, object3);
-            case 4:
-                return text(kind4, object4);
-            default:
-                int slot = index - INLINE - 1;
-                return moreKinds == null || slot < 0 || slot >= moreKinds.length ? null
-                        : text(moreKinds[slot], moreObjects[slot]);
+        Bindings bindings = bindings();
+        return index < 1 || index > bindings.kinds.length ? null
+                : text(bindings.kinds[index - 1], bindings.objects[index - 1]);
+    }
+
+    /** A copy of the parameters kept now (inline slots and overflow arrays, by index - 1). */
+    private Bindings bindings() {
+        int more = moreKinds == null ? 0 : moreKinds.length;
+        Bindings bindings = new Bindings(new Parameter[INLINE + more], new long[INLINE + more], new Object[INLINE + more]);
+        bindings.set(0, kind1, number1, object1);
+        bindings.set(1, kind2, number2, object2);
+        bindings.set(2, kind3, number3, object3);
+        bindings.set(3, kind4, number4, object4);
+        if (more > 0) {
+            System.arraycopy(moreKinds, 0, bindings.kinds, INLINE, more);
+            System.arraycopy(moreNumbers, 0, bindings.numbers, INLINE, more);
+            System.arraycopy(moreObjects, 0, bindings.objects, INLINE, more);
+        }
+        return bindings;
+    }
+
+    /** Bound parameters by index - 1, to bind them again on another statement. */
+    private record Bindings(Parameter[] kinds, long[] numbers, Object[] objects) {
+
+        void set(int slot, Parameter kind, long number, Object object) {
+            kinds[slot] = kind;
+            numbers[slot] = number;
+            objects[slot] = object;
+        }
+
+        void bind(PreparedStatement statement) throws SQLException {
+            for (int slot = 0; slot < kinds.length; slot++) {
+                if (kinds[slot] != null) {
+                    kinds[slot].bind(statement, slot + 1, numbers[slot], objects[slot]);
+                }
+            }
         }
     }
 
@@ -194,21 +193,8 @@ public class GuardedPreparedStatement extends GuardedStatement implements Prepar
     void replace(Statement fresh) throws SQLException {
         super.replace(fresh);
         delegate = (PreparedStatement) fresh;
-        if (unreplayable) {
-            return;
-        }
-        rebind(1, kind1, number1, object1);
-        rebind(2, kind2, number2, object2);
-        rebind(3, kind3, number3, object3);
-        rebind(4, kind4, number4, object4);
-        for (int slot = 0; moreKinds != null && slot < moreKinds.length; slot++) {
-            rebind(slot + INLINE + 1, moreKinds[slot], moreNumbers[slot], moreObjects[slot]);
-        }
-    }
-
-    private void rebind(int index, Parameter kind, long number, Object object) throws SQLException {
-        if (kind != null) {
-            kind.bind(delegate, index, number, object);
+        if (!unreplayable) {
+            bindings().bind(delegate);
         }
     }
 
