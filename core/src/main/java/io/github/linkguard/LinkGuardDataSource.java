@@ -351,7 +351,7 @@ public final class LinkGuardDataSource implements DataSource, AutoCloseable {
      * pool's properties or on a Connector/J DataSource).
      */
     private static boolean requestSessionReports(DataSource delegate, HikariDataSource pool) {
-        DataSource driver = pool != null && pool.getDataSource() != null ? pool.getDataSource() : delegate;
+        DataSource driver = driverOf(delegate, pool);
         if (driver instanceof MysqlDataSource) {
             return ServerReports.requested((MysqlDataSource) driver);
         }
@@ -366,9 +366,14 @@ public final class LinkGuardDataSource implements DataSource, AutoCloseable {
         return ServerReports.requested(pool.getDataSourceProperties()) || ServerReports.requested(pool.getJdbcUrl());
     }
 
+    /** The driver's DataSource under a HikariCP pool that was given one, else the delegate itself. */
+    private static DataSource driverOf(DataSource delegate, HikariDataSource pool) {
+        return pool != null && pool.getDataSource() != null ? pool.getDataSource() : delegate;
+    }
+
     /** The driver settings the DataSource connects with, from its configuration. */
     private static ClientSettings clientSettings(DataSource dataSource, HikariDataSource pool) {
-        DataSource driver = pool != null && pool.getDataSource() != null ? pool.getDataSource() : dataSource;
+        DataSource driver = driverOf(dataSource, pool);
         if (driver instanceof MysqlDataSource) {
             return ClientSettings.of((MysqlDataSource) driver);
         }
