@@ -10,8 +10,11 @@ import io.github.linkguard.testkit.EmbeddedMariaDb;
 import io.github.linkguard.testkit.MariaDbExtension;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.Savepoint;
 import java.sql.SQLException;
 import java.sql.SQLTransactionRollbackException;
+import java.sql.Statement;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -23,8 +26,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * A transaction whose link is lost after its first statement runs again on a fresh link when the replay
- * proves it sees what the application saw (so far: the update counts of a transaction that read nothing),
- * or fails with 40001 when it does not; any other transaction is lost as before. TLS off and on.
+ * proves it sees what the application saw (update counts, the values it read, generated keys; savepoints made
+ * again), or fails with 40001 when it does not; any other transaction is lost as before. TLS off and on.
  */
 @ExtendWith(MariaDbExtension.class)
 @Timeout(60)
@@ -104,34 +107,156 @@ class TransactionReplayTest {
 
     @ParameterizedTest(name = "TLS {0}")
     @ValueSource(booleans = {false, true})
-    void aTransactionThatReadIsNotReplayedYetAndWaitsForRollback(boolean tls, EmbeddedMariaDb db) throws Exception {
+    void readsThatReadTheSameValuesAreReplayed(boolean tls, EmbeddedMariaDb db) throws Exception {
         try (Pools.Guarded guarded = guard(db, tls, b -> b); Connection connection = guarded.dataSource().getConnection()) {
             long session = sessionOf(connection);
             connection.setAutoCommit(false);
-            assertThat(number(connection, "SELECT v FROM replay_rows WHERE id = 1")).isEqualTo(10);
+            connection.setReadOnly(false);
+            try (PreparedStatement read = connection.prepareStatement("SELECT id, v, CONCAT('v', v) AS t FROM replay_rows WHERE id = ?")) {
+                read.setInt(1, 1);
+                try (ResultSet row = read.executeQuery()) {
+                    assertThat(row.next()).isTrue();
+                    assertThat(row.getInt("v")).isEqualTo(10);
+                    assertThat(row.getString(3)).isEqualTo("v10");
+                    assertThat(row.getObject(1, Long.class)).isEqualTo(1L);
+                    assertThat(row.next()).isFalse();
+                }
+            }
+            execute(connection, "UPDATE replay_rows SET v = 11 WHERE id = 1");
+            db.execute("KILL CONNECTION " + session);
+
+            execute(connection, "UPDATE replay_rows SET v = 21 WHERE id = 2"); // the lost link: replayed, then this one
+            connection.commit();
+            assertThat(number(db, "SELECT SUM(v) FROM test.replay_rows")).isEqualTo(32);
+            assertThat(guarded.registry().find("linkguard.retries").tag("outcome", "recovered").counters()).isNotEmpty();
+        }
+    }
+
+    @ParameterizedTest(name = "TLS {0}")
+    @ValueSource(booleans = {false, true})
+    void aReplayThatReadsOtherValuesRollsBackAndFailsWith40001(boolean tls, EmbeddedMariaDb db) throws Exception {
+        try (Pools.Guarded guarded = guard(db, tls, b -> b); Connection connection = guarded.dataSource().getConnection()) {
+            long session = sessionOf(connection);
+            connection.setAutoCommit(false);
+            long v = number(connection, "SELECT v FROM replay_rows WHERE id = 1");
+            execute(connection, "UPDATE replay_rows SET v = " + (v + 5) + " WHERE id = 2"); // a write made of what it read
+            db.execute("KILL CONNECTION " + session);
+            try (Connection other = db.adminConnection()) {
+                execute(other, "UPDATE test.replay_rows SET v = 99 WHERE id = 1"); // same rows, another value
+            }
+
+            assertThatThrownBy(() -> execute(connection, "UPDATE replay_rows SET v = v + 1 WHERE id = 1"))
+                    .isInstanceOfSatisfying(SQLTransactionRollbackException.class,
+                            e -> assertThat(e.getSQLState()).isEqualTo("40001"))
+                    .hasMessageContaining("statement 1 of 2 read other values in the replay");
+            connection.rollback();
+            assertThat(number(db, "SELECT v FROM test.replay_rows WHERE id = 2")).isEqualTo(20); // nothing committed
+        }
+    }
+
+    @Test
+    void aResultStillOpenContinuesOnTheReplaysResultAtTheSameRow(EmbeddedMariaDb db) throws Exception {
+        try (Pools.Guarded guarded = guard(db, false, b -> b); Connection connection = guarded.dataSource().getConnection()) {
+            long session = sessionOf(connection);
+            connection.setAutoCommit(false);
+            try (Statement query = connection.createStatement();
+                    ResultSet rows = query.executeQuery("SELECT id, v FROM replay_rows ORDER BY id")) {
+                assertThat(rows.next()).isTrue();
+                assertThat(rows.getInt(2)).isEqualTo(10);
+                db.execute("KILL CONNECTION " + session);
+                execute(connection, "UPDATE replay_rows SET v = v + 1 WHERE id = 1"); // replayed: the query, then this
+
+                assertThat(rows.next()).isTrue(); // the application's loop goes on, on the replay's result
+                assertThat(rows.getInt("id")).isEqualTo(2);
+                assertThat(rows.getInt("v")).isEqualTo(20);
+                assertThat(rows.next()).isFalse();
+            }
+            connection.commit();
+            assertThat(number(db, "SELECT SUM(v) FROM test.replay_rows")).isEqualTo(31);
+        }
+    }
+
+    @ParameterizedTest(name = "TLS {0}")
+    @ValueSource(booleans = {false, true})
+    void generatedKeysAreTheSameAfterTheReplay(boolean tls, EmbeddedMariaDb db) throws Exception {
+        db.execute("CREATE TABLE IF NOT EXISTS replay_orders (id BIGINT AUTO_INCREMENT PRIMARY KEY, item VARCHAR(20))",
+                "CREATE TABLE IF NOT EXISTS replay_lines (order_id BIGINT NOT NULL, qty INT NOT NULL)");
+        try (Pools.Guarded guarded = guard(db, tls, b -> b); Connection connection = guarded.dataSource().getConnection()) {
+            long session = sessionOf(connection);
+            connection.setAutoCommit(false);
+            long orderId;
+            try (PreparedStatement order = connection.prepareStatement("INSERT INTO replay_orders (item) VALUES (?)",
+                    Statement.RETURN_GENERATED_KEYS)) {
+                order.setString(1, "tea " + tls);
+                order.executeUpdate();
+                try (ResultSet keys = order.getGeneratedKeys()) {
+                    assertThat(keys.next()).isTrue();
+                    orderId = keys.getLong(1);
+                }
+            }
+            try (PreparedStatement line = connection.prepareStatement("INSERT INTO replay_lines VALUES (?, ?)")) {
+                line.setLong(1, orderId); // the key the application saw, used as data
+                line.setInt(2, 1);
+                line.executeUpdate();
+                db.execute("KILL CONNECTION " + session);
+                try (Connection other = db.adminConnection()) { // another insert takes the next key meanwhile
+                    execute(other, "INSERT INTO test.replay_orders (item) VALUES ('other')");
+                }
+                line.setInt(2, 2);
+                line.executeUpdate(); // replayed: the order gets the key the application saw, then this line
+            }
+            connection.commit();
+            assertThat(number(db, "SELECT COUNT(*) FROM test.replay_orders WHERE item = 'tea " + tls + "' AND id = "
+                    + orderId)).isEqualTo(1);
+            assertThat(number(db, "SELECT COUNT(*) FROM test.replay_lines WHERE order_id = " + orderId)).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void savepointsAreReplayed(EmbeddedMariaDb db) throws Exception {
+        try (Pools.Guarded guarded = guard(db, false, b -> b); Connection connection = guarded.dataSource().getConnection()) {
+            long session = sessionOf(connection);
+            connection.setAutoCommit(false);
+            execute(connection, "UPDATE replay_rows SET v = 11 WHERE id = 1");
+            Savepoint half = connection.setSavepoint("half");
+            execute(connection, "UPDATE replay_rows SET v = 99 WHERE id = 2");
+            connection.rollback(half);
+            Savepoint unnamed = connection.setSavepoint();
+            db.execute("KILL CONNECTION " + session);
+
+            execute(connection, "UPDATE replay_rows SET v = 21 WHERE id = 2"); // replayed, savepoints and all
+            connection.rollback(unnamed); // the savepoint exists on the fresh link
+            execute(connection, "UPDATE replay_rows SET v = 22 WHERE id = 2");
+            connection.releaseSavepoint(half);
+            connection.commit();
+        }
+        assertThat(number(db, "SELECT SUM(v) FROM test.replay_rows")).isEqualTo(11 + 22);
+    }
+
+    @Test
+    void aStreamReadFromAResultIsNotReplayedAndSaysWhy(EmbeddedMariaDb db) throws Exception {
+        try (Pools.Guarded guarded = guard(db, false, b -> b); Connection connection = guarded.dataSource().getConnection()) {
+            long session = sessionOf(connection);
+            connection.setAutoCommit(false);
+            try (Statement query = connection.createStatement();
+                    ResultSet row = query.executeQuery("SELECT CONCAT('v', v) FROM replay_rows WHERE id = 1")) {
+                assertThat(row.next()).isTrue();
+                assertThat(row.getCharacterStream(1)).isNotNull();
+            }
             execute(connection, "UPDATE replay_rows SET v = 11 WHERE id = 1");
             db.execute("KILL CONNECTION " + session);
 
             assertThatThrownBy(() -> execute(connection, "UPDATE replay_rows SET v = 21 WHERE id = 2"))
                     .isInstanceOf(SQLException.class);
-            assertThatThrownBy(() -> number(connection, "SELECT 1")).hasMessageContaining("rollback()");
+            assertThatThrownBy(() -> number(connection, "SELECT 1")).hasMessageContaining("rollback()")
+                    .hasMessageContaining("not replayed: it read a stream or LOB from a result");
             connection.rollback();
             assertThat(number(db, "SELECT SUM(v) FROM test.replay_rows")).isEqualTo(30);
         }
     }
 
     @Test
-    void savepointsAndReplayOffKeepTheTransactionLost(EmbeddedMariaDb db) throws Exception {
-        try (Pools.Guarded guarded = guard(db, false, b -> b); Connection connection = guarded.dataSource().getConnection()) {
-            long session = sessionOf(connection);
-            connection.setAutoCommit(false);
-            execute(connection, "UPDATE replay_rows SET v = 11 WHERE id = 1");
-            connection.setSavepoint("half");
-            db.execute("KILL CONNECTION " + session);
-            assertThatThrownBy(() -> execute(connection, "UPDATE replay_rows SET v = 21 WHERE id = 2"))
-                    .isInstanceOf(SQLException.class);
-            connection.rollback();
-        }
+    void replayOffKeepsTheTransactionLost(EmbeddedMariaDb db) throws Exception {
         try (Pools.Guarded guarded = guard(db, false, b -> b.transactionReplay(false));
                 Connection connection = guarded.dataSource().getConnection()) {
             long session = sessionOf(connection);
@@ -140,6 +265,7 @@ class TransactionReplayTest {
             db.execute("KILL CONNECTION " + session);
             assertThatThrownBy(() -> execute(connection, "UPDATE replay_rows SET v = 21 WHERE id = 2"))
                     .isInstanceOf(SQLException.class);
+            assertThatThrownBy(() -> number(connection, "SELECT 1")).hasMessageContaining("not replayed: transaction replay is off");
             connection.rollback();
         }
         assertThat(number(db, "SELECT SUM(v) FROM test.replay_rows")).isEqualTo(30);

@@ -89,6 +89,14 @@ public final class LostLinkHandler implements AutoCloseable {
         }
     }
 
+    /** A transaction lost with its link that is not replayed: says why, at DEBUG. */
+    public void notReplayed(Diagnosis diagnosis, String why) {
+        if (log.isDebugEnabled()) {
+            log.debug("[{}] the lost transaction was not replayed: {} ({})", dataSource, why,
+                    diagnosis == null ? "no diagnosis" : diagnosis.cause().id());
+        }
+    }
+
     /** The most recent incidents, newest first. */
     public synchronized List<Incident> recentIncidents() {
         List<Incident> newestFirst = new ArrayList<>(incidentCount);

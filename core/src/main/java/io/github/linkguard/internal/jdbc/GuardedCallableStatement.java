@@ -1,5 +1,6 @@
 package io.github.linkguard.internal.jdbc;
 
+import io.github.linkguard.internal.replay.TransactionLog;
 import java.io.InputStream;
 import java.io.Reader;
 import java.math.BigDecimal;
@@ -30,6 +31,17 @@ public final class GuardedCallableStatement extends GuardedPreparedStatement imp
     GuardedCallableStatement(GuardedConnection connection, CallableStatement delegate, String sql, Recipe recipe) {
         super(connection, delegate, sql, recipe);
         this.delegate = delegate;
+    }
+
+    /** A procedure's work and OUT parameters are not seen by the replay's digests: it is not replayed. */
+    @Override
+    TransactionLog.Step step() {
+        return null;
+    }
+
+    @Override
+    String whyNotReplayable() {
+        return "it called a stored procedure, whose work and OUT parameters a replay cannot compare";
     }
 
     @Override

@@ -5,6 +5,7 @@ import io.github.linkguard.Diagnosis;
 import io.github.linkguard.internal.CoarseClock;
 import io.github.linkguard.internal.LinkSource;
 import io.github.linkguard.internal.LostLinkHandler;
+import io.github.linkguard.internal.replay.ReadLog;
 import io.github.linkguard.internal.replay.TransactionLog;
 import io.github.linkguard.internal.retry.Retrier;
 import io.github.linkguard.internal.retry.RetryPolicy;
@@ -72,6 +73,8 @@ public final class GuardedConnection extends DelegatingWrapper implements Connec
     private TransactionLog transactionLog;
     /** What the session holds beyond a fresh link's defaults; null until the first setting (most make none). */
     private SessionState session;
+    /** Why the transaction lost with the link was not replayed, for the failures until rollback(); else null. */
+    private String notReplayed;
     /** The server's reports of session changes on the current link, once looked up; null if it makes none. */
     private ServerReports serverReports;
     private boolean serverReportsLookedUp;
@@ -116,6 +119,7 @@ public final class GuardedConnection extends DelegatingWrapper implements Connec
      */
     void ran(boolean touchesSession, String sql, GuardedStatement statement, long updateCount) {
         lastGoodNanos = CoarseClock.nanos();
+        statement.keptAs(-1, null);
         if (!autoCommit) {
             transactionWorked = true;
             if (!transactionWrote && !(session != null && session.readOnly()) && !statement.reads(sql)) {
@@ -137,41 +141,75 @@ public final class GuardedConnection extends DelegatingWrapper implements Connec
         } else if (transactionLog.whyNot() != null) {
             return;
         }
-        if (updateCount == GuardedStatement.RESULT) {
-            transactionLog.notReplayable("it read a result (replays prove update counts only, so far)");
-        } else if (updateCount == GuardedStatement.BATCH) {
+        TransactionLog.Step step = statement.step();
+        if (updateCount == GuardedStatement.BATCH) {
             transactionLog.notReplayable("it ran a batch");
         } else if (touchesSession) {
             transactionLog.notReplayable("it changed the session");
+        } else if (step == null) {
+            transactionLog.notReplayable(statement.whyNotReplayable());
         } else {
-            TransactionLog.Step step = statement.step(sql);
-            if (step == null) {
-                transactionLog.notReplayable("a statement had a stream bound, which cannot be read twice");
+            String text = statement.sql == null ? sql : null;
+            long size = GuardedStatement.lengthOf(sql) + statement.payloadBytes();
+            if (updateCount == GuardedStatement.RESULT) {
+                statement.keptAs(-1, transactionLog.addQuery(step, text, size));
                 return;
             }
             try {
                 long count = updateCount == GuardedStatement.ASK ? statement.updateCount() : updateCount;
-                transactionLog.add(step, count, GuardedStatement.lengthOf(sql) + statement.payloadBytes());
+                statement.keptAs(transactionLog.add(step, text, count, size), null);
             } catch (SQLException e) {
                 transactionLog.notReplayable("its update count could not be read");
             }
         }
     }
 
-    /** The open transaction did something its replay cannot prove (savepoints, generated keys read). */
-    void notReplayable(String why) {
-        if (autoCommit || !link.replaysTransactions()) {
-            return;
+    /**
+     * The application reads the generated keys of {@code statement}'s last execution: where the reads go while
+     * the open transaction is kept for its replay, else null.
+     */
+    ReadLog keysRead(GuardedStatement statement) {
+        if (autoCommit || transactionLog == null || transactionLog.whyNot() != null) {
+            return null;
         }
-        if (transactionLog == null) {
-            transactionLog = link.transactionLog();
+        ReadLog keys = transactionLog.keysOf(statement.kept());
+        if (keys == null) {
+            transactionLog.notReplayable("it read generated keys of a statement the replay did not keep");
         }
-        transactionLog.notReplayable(why);
+        return keys;
     }
 
-    /** Whether the open transaction, lost with its link, can run again on a fresh one with proof. */
-    private boolean replayable() {
-        return transactionLog != null && transactionLog.whyNot() == null && retries() && !sessionUnrestorable();
+    /**
+     * A savepoint command of the open transaction ran: a loss from here on loses work (the savepoint), and the
+     * replay makes the command again as SQL ({@code SAVEPOINT `name`}, ...).
+     */
+    private Savepoint savepointMade(String command, Savepoint savepoint) throws SQLException {
+        if (autoCommit) {
+            return savepoint;
+        }
+        transactionWorked = true;
+        if (link.replaysTransactions()) {
+            if (transactionLog == null) {
+                transactionLog = link.transactionLog();
+            }
+            String sql = command + " `" + savepoint.getSavepointName().replace("`", "``") + "`";
+            transactionLog.add(Connection::createStatement, sql, 0, sql.length());
+        }
+        return savepoint;
+    }
+
+    /** Why the open transaction, lost with its link, cannot run again on a fresh one with proof; null if it can. */
+    private String whyNotReplayable() {
+        if (!link.replaysTransactions()) {
+            return "transaction replay is off";
+        }
+        if (!retries()) {
+            return "retries are off";
+        }
+        if (sessionUnrestorable()) {
+            return "the session cannot be restored";
+        }
+        return transactionLog == null ? "nothing of it was kept" : transactionLog.whyNot();
     }
 
     private void noteSession(boolean touchesSession, String sql, GuardedStatement statement) {
@@ -230,8 +268,9 @@ public final class GuardedConnection extends DelegatingWrapper implements Connec
         }
         if (state == TRANSACTION_LOST) {
             throw new SQLTransactionRollbackException("LinkGuard: the link to the database was lost inside a "
-                    + "transaction and the server rolled the transaction back; call rollback() before using this "
-                    + "connection again", "40000");
+                    + "transaction and the server rolled the transaction back"
+                    + (notReplayed == null ? "" : " (not replayed: " + notReplayed + ")")
+                    + "; call rollback() before using this connection again", "40000");
         }
         if (sessionUnrestorable()) {
             throw sessionLost(null);
@@ -360,8 +399,14 @@ public final class GuardedConnection extends DelegatingWrapper implements Connec
         boolean safe = firstOfTransaction || SqlStatements.readOnly(sql) || SqlStatements.declaredIdempotent(sql)
                 || RetryPolicy.knownNotRun(first.cause());
         boolean sessionLost = sessionUnrestorable();
-        boolean replay = state == TRANSACTION_LOST && again != null && replayable()
-                && RetryPolicy.retriesStatement(first.cause());
+        String whyNot = state != TRANSACTION_LOST ? null : again == null ? "the statement cannot run again"
+                : !RetryPolicy.retriesStatement(first.cause()) ? "a " + first.cause().id() + " is not retried"
+                : whyNotReplayable();
+        boolean replay = state == TRANSACTION_LOST && whyNot == null;
+        if (whyNot != null) {
+            notReplayed = whyNot;
+            link.handler().notReplayed(first, whyNot);
+        }
         if (!replay && (state == TRANSACTION_LOST || again == null || !retries() || sessionLost
                 || !RetryPolicy.retriesStatement(first.cause()) || !link.retryRule().retry(first.cause(), sql, safe))) {
             link.handler().notRetried(first);
@@ -483,6 +528,7 @@ public final class GuardedConnection extends DelegatingWrapper implements Connec
 
     /** The open transaction ended (commit, rollback, a change of auto-commit): the next one starts clean. */
     private void endTransaction() {
+        notReplayed = null;
         transactionWorked = false;
         transactionWrote = false;
         if (transactionLog != null) {
@@ -826,9 +872,8 @@ public final class GuardedConnection extends DelegatingWrapper implements Connec
     @Override
     public Savepoint setSavepoint() throws SQLException {
         ensureLink();
-        notReplayable("it used savepoints");
         try {
-            return delegate.setSavepoint();
+            return savepointMade("SAVEPOINT", delegate.setSavepoint());
         } catch (SQLException e) {
             throw failed(e, Phase.EXECUTE);
         }
@@ -837,9 +882,8 @@ public final class GuardedConnection extends DelegatingWrapper implements Connec
     @Override
     public Savepoint setSavepoint(String name) throws SQLException {
         ensureLink();
-        notReplayable("it used savepoints");
         try {
-            return delegate.setSavepoint(name);
+            return savepointMade("SAVEPOINT", delegate.setSavepoint(name));
         } catch (SQLException e) {
             throw failed(e, Phase.EXECUTE);
         }
@@ -848,10 +892,10 @@ public final class GuardedConnection extends DelegatingWrapper implements Connec
     @Override
     public void rollback(Savepoint savepoint) throws SQLException {
         ensureLink();
-        notReplayable("it used savepoints");
         try {
             delegate.rollback(savepoint);
             markGood();
+            savepointMade("ROLLBACK TO SAVEPOINT", savepoint);
         } catch (SQLException e) {
             throw failed(e, Phase.ROLLBACK);
         }
@@ -860,9 +904,9 @@ public final class GuardedConnection extends DelegatingWrapper implements Connec
     @Override
     public void releaseSavepoint(Savepoint savepoint) throws SQLException {
         ensureLink();
-        notReplayable("it used savepoints");
         try {
             delegate.releaseSavepoint(savepoint);
+            savepointMade("RELEASE SAVEPOINT", savepoint);
         } catch (SQLException e) {
             throw failed(e, Phase.EXECUTE);
         }

@@ -20,7 +20,7 @@ public final class GuardedDatabaseMetaData extends DelegatingWrapper implements 
     }
 
     private ResultSet results(ResultSet results) {
-        return results == null ? null : new GuardedResultSet(connection, null, results, false);
+        return results == null ? null : GuardedResultSet.of(connection, null, results, false, null);
     }
 
     @Override

@@ -111,17 +111,24 @@ public class GuardedPreparedStatement extends GuardedStatement implements Prepar
     }
 
     @Override
-    TransactionLog.Step step(String text) {
-        if (unreplayable || !keepsParameters) {
+    TransactionLog.Step step() {
+        if (whyNotReplayable() != null) {
             return null;
         }
         Bindings bindings = bindings();
         return physical -> {
-            try (PreparedStatement again = (PreparedStatement) make(physical)) {
-                bindings.bind(again);
-                return again.execute() ? RESULT : again.getLargeUpdateCount();
-            }
+            PreparedStatement again = (PreparedStatement) make(physical);
+            bindings.bind(again);
+            return again;
         };
+    }
+
+    @Override
+    String whyNotReplayable() {
+        if (!keepsParameters) {
+            return "retries are off, so bound parameters are not kept";
+        }
+        return unreplayable ? "a statement had a stream bound, which cannot be read twice" : null;
     }
 
     /** The text bound to parameter {@code index}, if kept (retries on) and bound as a string; else null. */
@@ -214,13 +221,14 @@ public class GuardedPreparedStatement extends GuardedStatement implements Prepar
     @Override
     public ResultSet executeQuery() throws SQLException {
         connection.ensureLink();
+        ResultSet result;
         try {
-            ResultSet result = results(delegate.executeQuery());
+            result = delegate.executeQuery();
             connection.ran(touchesSession, this.sql, this, RESULT);
-            return result;
         } catch (SQLException e) {
-            return connection.recover(e, this.sql, payloadBytes(), this, () -> results(delegate.executeQuery()));
+            result = connection.recover(e, this.sql, payloadBytes(), this, () -> delegate.executeQuery());
         }
+        return results(result);
     }
 
     @Override

@@ -1,6 +1,7 @@
 package io.github.linkguard.internal.jdbc;
 
 import io.github.linkguard.Phase;
+import io.github.linkguard.internal.replay.ReadLog;
 import io.github.linkguard.internal.replay.TransactionLog;
 import io.github.linkguard.internal.retry.SqlStatements;
 import io.github.linkguard.internal.session.SessionSql;
@@ -65,6 +66,10 @@ public class GuardedStatement extends DelegatingWrapper implements Statement {
     /** The settings the application made, by index; null until the first. */
     private long[] settings;
     private int settingsMade;
+    /** Where the application's reads of the last execution's result go, while its transaction is kept; else null. */
+    private ReadLog resultReads;
+    /** The last execution's number in the open transaction's replay ({@link TransactionLog#add}); else -1. */
+    private int kept = -1;
     /** Neighbours in the connection's list of open statements. */
     GuardedStatement previousOpen;
     GuardedStatement nextOpen;
@@ -127,7 +132,25 @@ public class GuardedStatement extends DelegatingWrapper implements Statement {
     }
 
     final ResultSet results(ResultSet results) {
-        return results == null ? null : new GuardedResultSet(connection, this, results, streaming);
+        return results == null ? null : GuardedResultSet.of(connection, this, results, streaming, resultReads);
+    }
+
+    /** How the transaction's replay keeps the last execution: its number and the log of its result's reads. */
+    final void keptAs(int number, ReadLog reads) {
+        this.kept = number;
+        this.resultReads = reads;
+    }
+
+    /** The last execution's number in the open transaction's replay, or -1. */
+    final int kept() {
+        return kept;
+    }
+
+    /** Whether the application may read the last execution's result: the replay cannot follow more than one. */
+    private void moreResults(boolean more) {
+        if (more && resultReads != null) {
+            resultReads.unreplayable("it read more than one result of a statement");
+        }
     }
 
     static long lengthOf(String sql) {
@@ -163,15 +186,16 @@ public class GuardedStatement extends DelegatingWrapper implements Statement {
     }
 
     /**
-     * The execution of {@code text} just made, as a step of a transaction's replay; null if it cannot be
-     * made again (a prepared statement with a stream bound).
+     * The last execution, as a step of a transaction's replay (the statement made again, parameters bound);
+     * null if it cannot be made again: then {@link #whyNotReplayable()} says why.
      */
-    TransactionLog.Step step(String text) {
-        return physical -> {
-            try (Statement again = make(physical)) {
-                return again.execute(text) ? RESULT : again.getLargeUpdateCount();
-            }
-        };
+    TransactionLog.Step step() {
+        return this::make;
+    }
+
+    /** Why the last execution cannot be made again, when {@link #step()} is null. */
+    String whyNotReplayable() {
+        return null;
     }
 
     /** The update count of the last execution, which returned no result set. */
@@ -220,13 +244,14 @@ public class GuardedStatement extends DelegatingWrapper implements Statement {
     @Override
     public ResultSet executeQuery(String sql) throws SQLException {
         connection.ensureLink();
+        ResultSet result;
         try {
-            ResultSet result = results(delegate.executeQuery(sql));
+            result = delegate.executeQuery(sql);
             connection.ran(SessionSql.touchesSession(sql), sql, this, RESULT);
-            return result;
         } catch (SQLException e) {
-            return connection.recover(e, sql, lengthOf(sql), this, () -> results(delegate.executeQuery(sql)));
+            result = connection.recover(e, sql, lengthOf(sql), this, () -> delegate.executeQuery(sql));
         }
+        return results(result);
     }
 
     @Override
@@ -400,7 +425,9 @@ public class GuardedStatement extends DelegatingWrapper implements Statement {
     public boolean getMoreResults() throws SQLException {
         connection.ensureLink();
         try {
-            return delegate.getMoreResults();
+            boolean more = delegate.getMoreResults();
+            moreResults(more);
+            return more;
         } catch (SQLException e) {
             throw failed(e, 0);
         }
@@ -522,7 +549,9 @@ public class GuardedStatement extends DelegatingWrapper implements Statement {
     public boolean getMoreResults(int current) throws SQLException {
         connection.ensureLink();
         try {
-            return delegate.getMoreResults(current);
+            boolean more = delegate.getMoreResults(current);
+            moreResults(more);
+            return more;
         } catch (SQLException e) {
             throw failed(e, 0);
         }
@@ -531,9 +560,9 @@ public class GuardedStatement extends DelegatingWrapper implements Statement {
     @Override
     public ResultSet getGeneratedKeys() throws SQLException {
         connection.ensureLink();
-        connection.notReplayable("it read generated keys");
         try {
-            return results(delegate.getGeneratedKeys());
+            ResultSet keys = delegate.getGeneratedKeys();
+            return keys == null ? null : GuardedResultSet.of(connection, this, keys, false, connection.keysRead(this));
         } catch (SQLException e) {
             throw failed(e, 0);
         }

@@ -2,66 +2,133 @@ package io.github.linkguard.internal.replay;
 
 import io.github.linkguard.internal.retry.RetryPolicy;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.SQLTransactionRollbackException;
+import java.sql.Statement;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 
 /**
  * What an open transaction did, kept so that it can run again on a fresh link after a lost one, with the
- * proof that the run again observed what the application observed: each statement and the update count it
- * returned. A transaction that read a result, changed the session, bound a stream or grew over the bounds
- * cannot be replayed (yet): then {@link #whyNot()} says why, and the transaction is lost as before.
- * Not thread-safe, like the connection it belongs to.
+ * proof that the run again observed what the application observed: each statement in order, the update count
+ * it returned, and the values the application read from its result and its generated keys ({@link ReadLog}).
+ * A transaction that did what a replay cannot prove the same (a stream bound or read, a change of the session,
+ * a batch, more than the bounds keep) is not replayed: then {@link #whyNot()} says why, and the transaction
+ * is lost as before. Not thread-safe, like the connection it belongs to.
  */
 public final class TransactionLog {
 
     /** One statement of the transaction, made again on a fresh link. */
     @FunctionalInterface
     public interface Step {
-        /** Runs the statement on {@code physical} and returns its update count. */
-        long run(Connection physical) throws SQLException;
+        /** Makes the statement on {@code physical} as the application made it, its parameters bound. */
+        Statement make(Connection physical) throws SQLException;
+    }
+
+    /** A statement kept: how to run it again and what the application saw it do. */
+    private static final class Entry {
+        final Step step;
+        /** The SQL of a plain statement; null for a prepared one, which holds its own. */
+        final String text;
+        /** The update count it returned; -1 for a result. */
+        final long count;
+        /** What the application read from its result; null for an update. */
+        final ReadLog results;
+        /** What the application read from its generated keys; null if it did not ask. */
+        ReadLog keys;
+
+        Entry(Step step, String text, long count, ReadLog results) {
+            this.step = step;
+            this.text = text;
+            this.count = count;
+            this.results = results;
+        }
     }
 
     private final int maxSteps;
     private final long maxBytes;
-    private final List<Step> steps = new ArrayList<>();
-    private long[] counts = new long[8];
+    private final List<Entry> entries = new ArrayList<>();
     private long bytes;
     private String whyNot;
 
     /**
      * @param maxSteps the most statements kept; a longer transaction is not replayed
-     * @param maxBytes the most bytes of SQL text and bound values kept
+     * @param maxBytes the most bytes of SQL text, bound values and reads kept
      */
     public TransactionLog(int maxSteps, long maxBytes) {
         this.maxSteps = maxSteps;
         this.maxBytes = maxBytes;
     }
 
-    /** Keeps a statement that ran and returned {@code updateCount}, made of about {@code size} bytes. */
-    public void add(Step step, long updateCount, long size) {
+    /**
+     * Keeps a statement that ran and returned {@code updateCount}, made of about {@code size} bytes.
+     *
+     * @param text the SQL of a plain statement; null for a prepared one
+     * @return the statement's number, to attach its generated keys; -1 if the transaction is not replayable
+     */
+    public int add(Step step, String text, long updateCount, long size) {
+        return keep(new Entry(step, text, updateCount, null), size);
+    }
+
+    /**
+     * Keeps a query that ran, made of about {@code size} bytes.
+     *
+     * @param text the SQL of a plain statement; null for a prepared one
+     * @return where the application's reads of its result go; null if the transaction is not replayable
+     */
+    public ReadLog addQuery(Step step, String text, long size) {
+        ReadLog results = new ReadLog(this, false);
+        return keep(new Entry(step, text, -1, results), size) < 0 ? null : results;
+    }
+
+    private int keep(Entry entry, long size) {
         if (whyNot != null) {
-            return;
+            return -1;
         }
-        if (steps.size() == maxSteps || bytes + size > maxBytes) {
+        if (entries.size() == maxSteps || !kept(size)) {
             notReplayable("it is longer than the replay keeps (" + maxSteps + " statements, " + maxBytes + " bytes)");
-            return;
+            return -1;
         }
-        if (steps.size() == counts.length) {
-            counts = Arrays.copyOf(counts, counts.length * 2);
+        entries.add(entry);
+        return entries.size() - 1;
+    }
+
+    /**
+     * The application asked statement {@code number} ({@link #add}) for its generated keys.
+     *
+     * @return where its reads of the keys go; null if the transaction is not replayable
+     */
+    public ReadLog keysOf(int number) {
+        if (whyNot != null || number < 0 || number >= entries.size()) {
+            return null;
         }
-        counts[steps.size()] = updateCount;
-        steps.add(step);
+        Entry entry = entries.get(number);
+        if (entry.keys == null) {
+            entry.keys = new ReadLog(this, true);
+        }
+        return entry.keys;
+    }
+
+    /** Counts {@code size} more bytes kept: false, and the transaction not replayable, if over the bound. */
+    boolean kept(long size) {
+        if (whyNot != null) {
+            return false;
+        }
+        if (bytes + size > maxBytes) {
+            notReplayable("it is longer than the replay keeps (" + maxSteps + " statements, " + maxBytes + " bytes)");
+            return false;
+        }
         bytes += size;
+        return true;
     }
 
     /** The transaction did something a replay cannot prove the same: it is not replayed. */
     public void notReplayable(String why) {
         if (whyNot == null) {
             whyNot = why;
-            steps.clear();
+            entries.clear();
         }
     }
 
@@ -70,46 +137,95 @@ public final class TransactionLog {
         return whyNot;
     }
 
+    /** How many bytes the open transaction keeps for its replay. */
+    public long bytes() {
+        return bytes;
+    }
+
     /** Starts a new transaction. */
     public void clear() {
-        steps.clear();
+        entries.clear();
         bytes = 0;
         whyNot = null;
     }
 
     /**
      * Runs the transaction's statements again on {@code fresh} (its session already restored), comparing
-     * each update count with the one the application saw.
+     * each update count and each value read with what the application saw. Results the application still
+     * has open continue on the replay's.
      *
      * @throws SQLException a lost-link failure: the fresh link broke, try another
      * @throws SQLTransactionRollbackException SQLState {@code 40001}: the replay saw other data, or met a
      *         deadlock or lock wait; the fresh link's transaction is rolled back
      */
     public void replay(Connection fresh) throws SQLException {
-        for (int i = 0; i < steps.size(); i++) {
-            long count;
+        for (int i = 0; i < entries.size(); i++) {
+            Entry entry = entries.get(i);
+            String which = "statement " + (i + 1) + " of " + entries.size();
+            String different;
             try {
-                count = steps.get(i).run(fresh);
+                long key = entry.keys == null ? 0 : entry.keys.firstKey();
+                if (key != 0) {
+                    try (Statement insertId = fresh.createStatement()) {
+                        insertId.execute("SET insert_id = " + key); // the keys the application saw, as binary logs do
+                    }
+                }
+                different = runAgain(entry, fresh);
             } catch (SQLException e) {
                 if (RetryPolicy.linkBroke(e)) {
                     throw e;
                 }
-                throw dataChanged(fresh, "statement " + (i + 1) + " of " + steps.size() + " failed in the replay ("
-                        + e.getMessage() + ")", e);
+                throw dataChanged(fresh, which + " failed in the replay (" + e.getMessage() + ")", e);
             }
-            if (count != counts[i]) {
-                throw dataChanged(fresh, "statement " + (i + 1) + " of " + steps.size() + " changed " + count
-                        + " rows in the replay, " + counts[i] + " before", null);
+            if (different != null) {
+                throw dataChanged(fresh, which + " " + different, null);
             }
         }
     }
 
-    private static SQLException dataChanged(Connection fresh, String what, SQLException cause) throws SQLException {
+    /** Runs one statement again: null if it did what it did before, else what it did differently. */
+    private static String runAgain(Entry entry, Connection fresh) throws SQLException {
+        Statement again = entry.step.make(fresh);
+        boolean handedOver = false;
+        try {
+            if (entry.text == null) {
+                ((PreparedStatement) again).execute();
+            } else {
+                again.execute(entry.text, entry.keys == null ? Statement.NO_GENERATED_KEYS : Statement.RETURN_GENERATED_KEYS);
+            }
+            if (entry.results != null) {
+                ResultSet results = again.getResultSet();
+                if (results == null || !entry.results.sameOn(results)) {
+                    return "read other values in the replay";
+                }
+                handedOver = entry.results.handedOver(results);
+            } else {
+                long count = again.getLargeUpdateCount();
+                if (count != entry.count) {
+                    return "changed " + count + " rows in the replay, " + entry.count + " before";
+                }
+            }
+            if (entry.keys != null) {
+                ResultSet keys = again.getGeneratedKeys();
+                if (!entry.keys.sameOn(keys)) {
+                    return "generated other keys in the replay";
+                }
+                handedOver |= entry.keys.handedOver(keys);
+            }
+            return null;
+        } finally {
+            if (!handedOver) {
+                again.close();
+            }
+        }
+    }
+
+    private static SQLTransactionRollbackException dataChanged(Connection fresh, String what, SQLException cause)
+            throws SQLException {
         fresh.rollback();
         return new SQLTransactionRollbackException("LinkGuard: the link to the database was lost inside a "
                 + "transaction, and running the transaction again on a fresh link did not see the same data: " + what
                 + ". The data changed between the loss and the replay, so the transaction was rolled back; run it "
                 + "again.", "40001", cause);
     }
-
 }

@@ -1,0 +1,266 @@
+import java.io.IOException;
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
+import java.lang.reflect.Type;
+import java.lang.reflect.TypeVariable;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.ResultSet;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * Writes, at build time, the parts of LinkGuard's result set that are the same hook in many methods, so that
+ * nobody keeps two hundred hand copies (HikariCP generates its pure delegates the same way):
+ * <ul>
+ * <li>{@code internal/jdbc/GeneratedResultSet}: every {@link ResultSet} method the hand-written
+ *     {@code GuardedResultSet} leaves open. Each delegates and reports a failure as phase fetch; while the
+ *     open transaction is kept for its replay, the reads the application observes (getters, {@code wasNull},
+ *     positions) go to its {@code ReadLog}, and the reads that cannot be proven again (streams, LOB locators)
+ *     or writes through the result set make the transaction not replayable.</li>
+ * <li>{@code internal/replay/ResultReads}: one number per observed read, and the call that makes it again on
+ *     a fresh result set during a replay.</li>
+ * </ul>
+ * Run by the build ({@code exec-maven-plugin}, phase generate-sources) as
+ * {@code java GenerateResultSet.java <generated sources directory>}.
+ */
+public final class GenerateResultSet {
+
+    /** Written by hand in GuardedResultSet. */
+    private static final Set<String> HAND_WRITTEN = Set.of("next", "close", "getStatement", "unwrap", "isWrapperFor");
+    /** Reads whose value the application observes: recorded and digested. */
+    private static final Set<String> OBSERVED_VALUES = Set.of("getString", "getNString", "getBoolean", "getByte",
+            "getShort", "getInt", "getLong", "getFloat", "getDouble", "getBigDecimal", "getBytes", "getDate", "getTime",
+            "getTimestamp", "getObject", "getURL", "wasNull", "isBeforeFirst", "isAfterLast", "isFirst", "isLast",
+            "previous", "first", "last", "absolute", "relative", "beforeFirst", "afterLast");
+    /** Reads LinkGuard cannot digest without consuming them for the application. */
+    private static final Set<String> UNDIGESTIBLE = Set.of("getAsciiStream", "getUnicodeStream", "getBinaryStream",
+            "getCharacterStream", "getNCharacterStream", "getBlob", "getClob", "getNClob", "getRef", "getArray",
+            "getRowId", "getSQLXML");
+    /** Changes made through the result set: sent to the server, not kept for a replay. */
+    private static final Set<String> ROW_CHANGES = Set.of("insertRow", "updateRow", "deleteRow", "refreshRow",
+            "cancelRowUpdates", "moveToInsertRow", "moveToCurrentRow");
+
+    public static void main(String[] args) throws IOException {
+        Path root = Path.of(args[0]);
+        List<Method> methods = Arrays.stream(ResultSet.class.getMethods())
+                .filter(m -> !Modifier.isStatic(m.getModifiers()) && !HAND_WRITTEN.contains(m.getName()))
+                .sorted(Comparator.comparing(GenerateResultSet::signature))
+                .collect(Collectors.toList());
+        Map<String, Integer> ops = new LinkedHashMap<>();
+        for (Method m : methods) {
+            if (OBSERVED_VALUES.contains(m.getName())) {
+                ops.putIfAbsent(opKey(m), ops.size() + 1); // 0 is next(), written by hand
+            }
+        }
+        write(root.resolve("io/github/linkguard/internal/replay/ResultReads.java"), resultReads(methods, ops));
+        write(root.resolve("io/github/linkguard/internal/jdbc/GeneratedResultSet.java"), resultSet(methods, ops));
+    }
+
+    private static void write(Path file, String text) throws IOException {
+        Files.createDirectories(file.getParent());
+        if (!Files.exists(file) || !Files.readString(file).equals(text)) {
+            Files.writeString(file, text);
+        }
+    }
+
+    private static String signature(Method m) {
+        return m.getName() + Arrays.stream(m.getParameterTypes()).map(Class::getName).collect(Collectors.joining(",", "(", ")"));
+    }
+
+    /** Whether the first parameter names a column (by index or label). */
+    private static boolean byColumn(Method m) {
+        Class<?>[] p = m.getParameterTypes();
+        return p.length > 0 && (p[0] == int.class || p[0] == String.class) && m.getName().startsWith("get");
+    }
+
+    private static boolean byLabel(Method m) {
+        return byColumn(m) && m.getParameterTypes()[0] == String.class;
+    }
+
+    /** A read's kind: its name and its parameters after the column, whether the column is an index or a label. */
+    private static String opKey(Method m) {
+        Class<?>[] p = m.getParameterTypes();
+        int from = byColumn(m) ? 1 : 0;
+        return m.getName() + Arrays.stream(p, from, p.length).map(Class::getSimpleName).collect(Collectors.joining("_", "_", ""));
+    }
+
+    private static String constant(String opKey) {
+        StringBuilder name = new StringBuilder();
+        for (int i = 0; i < opKey.length(); i++) {
+            char c = opKey.charAt(i);
+            if (Character.isUpperCase(c) && i > 0 && Character.isLowerCase(opKey.charAt(i - 1))) {
+                name.append('_');
+            }
+            name.append(Character.toUpperCase(c));
+        }
+        String text = name.toString();
+        return text.endsWith("_") ? text.substring(0, text.length() - 1) : text;
+    }
+
+    private static String typeName(Class<?> type) {
+        if (type.isArray()) {
+            return typeName(type.getComponentType()) + "[]";
+        }
+        return type.isPrimitive() || type.getPackageName().equals("java.lang") ? type.getSimpleName() : type.getName();
+    }
+
+    /** A type as source text, generics kept, java.lang unqualified. */
+    private static String typeName(Type type) {
+        return type instanceof Class<?> ? typeName((Class<?>) type) : type.getTypeName().replace("java.lang.", "");
+    }
+
+    private static String parameters(Method m) {
+        List<String> list = new ArrayList<>();
+        Type[] p = m.getGenericParameterTypes();
+        for (int i = 0; i < p.length; i++) {
+            list.add(typeName(p[i]) + " " + parameterName(m, i));
+        }
+        return String.join(", ", list);
+    }
+
+    private static String parameterName(Method m, int i) {
+        if (i == 0 && byColumn(m)) {
+            return byLabel(m) ? "columnLabel" : "columnIndex";
+        }
+        if (i == 0 && (m.getName().startsWith("update"))) {
+            return m.getParameterTypes()[0] == String.class ? "columnLabel" : "columnIndex";
+        }
+        return "arg" + i;
+    }
+
+    private static String arguments(Method m) {
+        List<String> list = new ArrayList<>();
+        for (int i = 0; i < m.getParameterCount(); i++) {
+            list.add(parameterName(m, i));
+        }
+        return String.join(", ", list);
+    }
+
+    /** The argument after the column (a scale, a calendar, a type, a type map), or null. */
+    private static String extra(Method m) {
+        int from = byColumn(m) ? 1 : 0;
+        int count = m.getParameterCount() - from;
+        if (count == 0) {
+            return "null";
+        }
+        if (count > 1) {
+            throw new IllegalStateException("more than one argument after the column: " + m);
+        }
+        return parameterName(m, from);
+    }
+
+    private static String resultSet(List<Method> methods, Map<String, Integer> ops) {
+        StringBuilder out = new StringBuilder();
+        out.append("package io.github.linkguard.internal.jdbc;\n\n")
+                .append("import io.github.linkguard.internal.replay.ReadLog;\n")
+                .append("import io.github.linkguard.internal.replay.ResultReads;\n")
+                .append("import java.sql.ResultSet;\n")
+                .append("import java.sql.SQLException;\n")
+                .append("import java.sql.Statement;\n\n")
+                .append("/** Generated by core/src/build/GenerateResultSet.java: the delegating methods of GuardedResultSet. */\n")
+                .append("@SuppressWarnings(\"deprecation\") // JDBC's deprecated methods must still be delegated\n")
+                .append("final class GeneratedResultSet extends GuardedResultSet {\n\n")
+                .append("    GeneratedResultSet(GuardedConnection connection, Statement statement, ResultSet delegate, boolean streamed,\n")
+                .append("            ReadLog reads) {\n")
+                .append("        super(connection, statement, delegate, streamed, reads);\n")
+                .append("    }\n");
+        for (Method m : methods) {
+            String returns = typeName(m.getGenericReturnType());
+            String typeParameters = m.getTypeParameters().length == 0 ? ""
+                    : Arrays.stream(m.getTypeParameters()).map(TypeVariable::getName).collect(Collectors.joining(", ", "<", "> "));
+            boolean isVoid = m.getReturnType() == void.class;
+            String call = "delegate." + m.getName() + "(" + arguments(m) + ")";
+            out.append("\n    @Override\n    public ").append(typeParameters).append(returns).append(' ').append(m.getName()).append('(')
+                    .append(parameters(m)).append(") throws SQLException {\n");
+            String name = m.getName();
+            if (UNDIGESTIBLE.contains(name)) {
+                out.append("        unreplayable(\"it read a stream or LOB from a result, which a replay cannot compare\");\n");
+            } else if (ROW_CHANGES.contains(name) || name.startsWith("update")) {
+                out.append("        unreplayable(\"it changed rows through a result set\");\n");
+            }
+            out.append("        try {\n");
+            if (OBSERVED_VALUES.contains(name)) {
+                String op = "ResultReads." + constant(opKey(m));
+                String column = byColumn(m) ? (byLabel(m) ? "0, columnLabel" : "columnIndex, null")
+                        : m.getParameterCount() == 1 ? "arg0, null" : "0, null";
+                String extra = byColumn(m) ? extra(m) : "null";
+                if (isVoid) {
+                    out.append("            ").append(call).append(";\n");
+                    out.append("            if (reads != null) {\n                reads.moved(").append(op).append(");\n            }\n");
+                } else {
+                    out.append("            ").append(returns).append(" value = ").append(call).append(";\n");
+                    out.append("            if (reads != null) {\n                reads.read(").append(op).append(", ")
+                            .append(column).append(", ").append(extra).append(", value);\n            }\n");
+                    out.append("            return value;\n");
+                }
+            } else {
+                out.append("            ").append(isVoid ? "" : "return ").append(call).append(";\n");
+            }
+            out.append("        } catch (SQLException e) {\n            throw failed(e);\n        }\n    }\n");
+        }
+        return out.append("}\n").toString();
+    }
+
+    private static String resultReads(List<Method> methods, Map<String, Integer> ops) {
+        StringBuilder out = new StringBuilder();
+        out.append("package io.github.linkguard.internal.replay;\n\n")
+                .append("import java.sql.ResultSet;\n")
+                .append("import java.sql.SQLException;\n\n")
+                .append("/**\n * Generated by core/src/build/GenerateResultSet.java: a number for each read of a result set the application\n")
+                .append(" * observes, and the same read made again on a fresh result set during a replay.\n */\n")
+                .append("@SuppressWarnings({\"deprecation\", \"unchecked\", \"rawtypes\"}) // every read JDBC has, as the application made it\n")
+                .append("public final class ResultReads {\n\n")
+                .append("    /** {@code next()}. */\n    public static final int NEXT = 0;\n");
+        for (Map.Entry<String, Integer> op : ops.entrySet()) {
+            out.append("    /** {@code ").append(op.getKey().replaceAll("_$", "")).append("}. */\n")
+                    .append("    public static final int ").append(constant(op.getKey())).append(" = ").append(op.getValue()).append(";\n");
+        }
+        out.append("\n    private ResultReads() {\n    }\n\n")
+                .append("    /**\n     * Makes read {@code op} again on {@code results}: by {@code label} if not null, else by column\n")
+                .append("     * {@code index} (the position's argument for absolute/relative), with {@code extra} as the argument after it.\n")
+                .append("     * Returns the value read, boxed; null for reads that return nothing.\n     */\n")
+                .append("    static Object call(ResultSet results, int op, int index, String label, Object extra) throws SQLException {\n")
+                .append("        switch (op) {\n            case NEXT:\n                return results.next();\n");
+        Map<String, List<Method>> byOp = new LinkedHashMap<>();
+        for (Method m : methods) {
+            if (OBSERVED_VALUES.contains(m.getName())) {
+                byOp.computeIfAbsent(opKey(m), k -> new ArrayList<>()).add(m);
+            }
+        }
+        for (Map.Entry<String, List<Method>> op : byOp.entrySet()) {
+            out.append("            case ").append(constant(op.getKey())).append(":\n");
+            Method any = op.getValue().get(0);
+            boolean isVoid = any.getReturnType() == void.class;
+            if (byColumn(any)) {
+                String extra = extraCast(any);
+                String rest = extra.isEmpty() ? "" : ", " + extra;
+                out.append("                return label != null ? results.").append(any.getName()).append("(label").append(rest)
+                        .append(") : results.").append(any.getName()).append("(index").append(rest).append(");\n");
+            } else if (isVoid) {
+                out.append("                results.").append(any.getName()).append("();\n                return null;\n");
+            } else {
+                out.append("                return results.").append(any.getName()).append(any.getParameterCount() == 1 ? "(index)" : "()").append(";\n");
+            }
+        }
+        out.append("            default:\n                throw new IllegalArgumentException(\"no read \" + op);\n        }\n    }\n}\n");
+        return out.toString();
+    }
+
+    private static String extraCast(Method m) {
+        if (m.getParameterCount() < 2) {
+            return "";
+        }
+        Class<?> type = m.getParameterTypes()[1];
+        if (type == int.class) {
+            return "(Integer) extra";
+        }
+        return "(" + (type == Class.class ? "Class" : typeName(type)) + ") extra";
+    }
+}
