@@ -1,0 +1,123 @@
+package io.github.linkguard.examples.ledger;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.github.linkguard.testkit.EmbeddedMariaDb;
+import io.github.linkguard.testkit.SessionKiller;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * Spring's own ways into transactions, under every session killed every 300 ms: read-only
+ * {@code TransactionTemplate}s of JDBC reads, Spring Data JPA repository calls, and read-write transfers
+ * through the {@code @Transactional} service. No read fails (the reads go to accounts the transfers leave
+ * alone, and to the total, which transfers keep: a read whose rows changed between the loss and the replay
+ * rightly fails with 40001); a transfer may fail only where nobody can know its outcome (08007 at COMMIT)
+ * or where its replay saw other data (40001, the accounts are contended), and the ledger's total holds.
+ */
+@SpringBootTest
+class TransactionsUnderKillsTest {
+
+    /** Accounts 1 to 10 take transfers; 11 to 20 are only read. */
+    private static final int ACCOUNTS = 10;
+    private static final long BALANCE = 1_000;
+
+    @Autowired
+    LedgerService ledger;
+
+    @Autowired
+    AccountRepository accounts;
+
+    @Autowired
+    JdbcTemplate jdbc;
+
+    @Autowired
+    PlatformTransactionManager transactions;
+
+    @Autowired
+    EmbeddedMariaDb ledgerDatabase;
+
+    @BeforeEach
+    void open() {
+        ledger.open(2 * ACCOUNTS, BALANCE);
+    }
+
+    @Test
+    void noReadAndNoUnexplainedWriteFailsWhileEverySessionIsKilledEvery300ms() throws Exception {
+        TransactionTemplate readOnly = new TransactionTemplate(transactions);
+        readOnly.setReadOnly(true);
+        long total = ledger.total();
+        AtomicInteger done = new AtomicInteger();
+        AtomicInteger writesDone = new AtomicInteger();
+        Map<String, AtomicInteger> failures = new ConcurrentHashMap<>();
+        AtomicLong deadline = new AtomicLong(System.nanoTime() + Duration.ofSeconds(8).toNanos());
+        ExecutorService workers = Executors.newFixedThreadPool(6);
+        try (SessionKiller killer = SessionKiller.every(ledgerDatabase, Duration.ofMillis(300))) {
+            List<Future<?>> running = List.of(
+                    workers.submit(() -> work(deadline, done, failures, "template", () -> readOnly.executeWithoutResult(
+                            status -> {
+                                for (int i = 0; i < 3; i++) {
+                                    jdbc.queryForObject("SELECT balance FROM account WHERE id = ?", Long.class, aReadAccount());
+                                }
+                            }))),
+                    workers.submit(() -> work(deadline, done, failures, "template", () -> readOnly.executeWithoutResult(
+                            status -> accounts.findAllById(List.of(aReadAccount(), aReadAccount()))))),
+                    workers.submit(() -> work(deadline, done, failures, "repository", () -> accounts.findById(aReadAccount()))),
+                    workers.submit(() -> work(deadline, done, failures, "repository", accounts::total)),
+                    workers.submit(() -> work(deadline, writesDone, failures, "transfer", () -> ledger.transfer(
+                            "t-" + System.nanoTime() + "-" + ThreadLocalRandom.current().nextInt(), anAccount(),
+                            anAccount(), 1 + ThreadLocalRandom.current().nextInt(10)))),
+                    workers.submit(() -> work(deadline, writesDone, failures, "transfer", () -> ledger.transfer(
+                            "u-" + System.nanoTime() + "-" + ThreadLocalRandom.current().nextInt(), anAccount(),
+                            anAccount(), 1 + ThreadLocalRandom.current().nextInt(10)))));
+            for (Future<?> worker : running) {
+                worker.get();
+            }
+            assertThat(killer.kills()).as("sessions killed").isGreaterThan(20);
+        } finally {
+            workers.shutdownNow();
+        }
+
+        System.out.println("TransactionsUnderKillsTest: " + done + " reads, " + writesDone + " transfers; failures: " + failures);
+        assertThat(failures.keySet()).as("failures by kind and SQLState: " + failures)
+                .allMatch(kind -> kind.equals("transfer 08007") || kind.equals("transfer 40001"));
+        assertThat(done.get()).as("reads done").isGreaterThan(100);
+        assertThat(writesDone.get()).as("transfers done").isGreaterThan(20);
+        assertThat(ledger.total()).isEqualTo(total);
+    }
+
+    private static long anAccount() {
+        return 1 + ThreadLocalRandom.current().nextInt(ACCOUNTS);
+    }
+
+    private static long aReadAccount() {
+        return ACCOUNTS + anAccount();
+    }
+
+    private static void work(AtomicLong deadline, AtomicInteger done, Map<String, AtomicInteger> failures, String kind,
+            Runnable call) {
+        while (System.nanoTime() < deadline.get()) {
+            try {
+                call.run();
+                done.incrementAndGet();
+            } catch (RuntimeException e) {
+                failures.computeIfAbsent(kind + " " + Failures.stateOf(e), k -> new AtomicInteger()).incrementAndGet();
+            }
+        }
+    }
+}
