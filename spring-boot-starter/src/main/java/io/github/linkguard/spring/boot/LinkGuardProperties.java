@@ -34,6 +34,8 @@ public class LinkGuardProperties {
 
     private final Replay replay = new Replay();
 
+    private final Web web = new Web();
+
     public boolean isEnabled() {
         return enabled;
     }
@@ -72,6 +74,10 @@ public class LinkGuardProperties {
 
     public Session getSession() {
         return session;
+    }
+
+    public Web getWeb() {
+        return web;
     }
 
     public Replay getReplay() {
@@ -136,6 +142,25 @@ public class LinkGuardProperties {
                 throw new IllegalArgumentException("must be at least 1 byte, was " + maxSize);
             }
             this.maxSize = maxSize;
+        }
+    }
+
+    /** What a Spring MVC application answers when a request fails on a lost database link. */
+    public static class Web {
+
+        /**
+         * Whether a request that failed on a lost database link is answered with 503 Service Unavailable.
+         * Without it, Spring MVC takes the driver's EOFException or "connection reset" in the cause chain for
+         * a client that went away and answers an empty 200, logging nothing.
+         */
+        private boolean lostLinkResponse = true;
+
+        public boolean isLostLinkResponse() {
+            return lostLinkResponse;
+        }
+
+        public void setLostLinkResponse(boolean lostLinkResponse) {
+            this.lostLinkResponse = lostLinkResponse;
         }
     }
 
