@@ -2,6 +2,7 @@ package io.github.linkguard.benchmarks;
 
 import io.github.linkguard.benchmarks.jmh.HappyPathRun;
 import io.github.linkguard.benchmarks.load.LoopbackLoad;
+import io.github.linkguard.benchmarks.load.ReplayFootprint;
 import io.github.linkguard.benchmarks.recovery.RecoveryRun;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -12,12 +13,13 @@ import java.util.List;
 
 /**
  * Runs the benchmarks and prints their tables in Markdown (also to {@code target/benchmarks.md}):
- * {@code all} (default), or some of {@code jmh}, {@code load}, {@code recovery}; {@code quick} makes each a
- * short smoke run that measures nothing.
+ * {@code all} (default), or some of {@code jmh}, {@code load}, {@code recovery}, {@code transactions} (the
+ * loopback load's transaction rows only, and the bytes a replay keeps per open transaction); {@code quick}
+ * makes each a short smoke run that measures nothing.
  */
 public final class Benchmarks {
 
-    private static final List<String> PARTS = List.of("jmh", "load", "recovery");
+    private static final List<String> PARTS = List.of("jmh", "load", "recovery", "transactions");
     private static final Path REPORT = Path.of("target", "benchmarks.md");
 
     private Benchmarks() {
@@ -29,11 +31,11 @@ public final class Benchmarks {
         List<String> which = words.stream().filter(word -> !word.equals("quick") && !word.equals("all")).toList();
         for (String word : which) {
             if (!PARTS.contains(word)) {
-                System.err.println("Unknown argument '" + word + "'; use: [all|jmh|load|recovery ...] [quick]");
+                System.err.println("Unknown argument '" + word + "'; use: [all|jmh|load|recovery|transactions ...] [quick]");
                 System.exit(2);
             }
         }
-        List<String> parts = which.isEmpty() ? PARTS : which;
+        List<String> parts = which.isEmpty() ? List.of("jmh", "load", "recovery") : which; // load has the transactions
         Files.createDirectories(REPORT.getParent());
         Files.writeString(REPORT, "");
         report(Machine.describe());
@@ -42,6 +44,10 @@ public final class Benchmarks {
         }
         if (parts.contains("load")) {
             report(LoopbackLoad.run(quick));
+        }
+        if (parts.contains("transactions")) {
+            report(LoopbackLoad.runTransactions(quick));
+            report(ReplayFootprint.run(quick));
         }
         if (parts.contains("recovery")) {
             report(RecoveryRun.run(quick));

@@ -67,6 +67,36 @@ public class HappyPathBenchmark {
         return updated;
     }
 
+    /**
+     * A read-only transaction as Spring runs it: borrow, auto-commit off, read-only on, three queries (prepare,
+     * bind 3 parameters, execute, read two columns of the row, close), commit, both settings back, return.
+     * With replay on, LinkGuard keeps each query and a digest of every value read.
+     */
+    @Benchmark
+    public long readOnlyTransaction(StubPool.Transactions side) throws SQLException {
+        long sum = 0;
+        try (Connection connection = side.dataSource.getConnection()) {
+            connection.setAutoCommit(false);
+            connection.setReadOnly(true);
+            for (long id = 41; id <= 43; id++) {
+                try (PreparedStatement statement = connection.prepareStatement(QUERY)) {
+                    statement.setLong(1, id);
+                    statement.setString(2, "linkguard");
+                    statement.setInt(3, 7);
+                    try (ResultSet rows = statement.executeQuery()) {
+                        while (rows.next()) {
+                            sum += rows.getLong(1) + rows.getString(2).length();
+                        }
+                    }
+                }
+            }
+            connection.commit();
+            connection.setReadOnly(false);
+            connection.setAutoCommit(true);
+        }
+        return sum;
+    }
+
     /** Borrow; prepare, bind 3 parameters, executeUpdate, close; return. */
     @Benchmark
     public int executeUpdate(StubPool side) throws SQLException {

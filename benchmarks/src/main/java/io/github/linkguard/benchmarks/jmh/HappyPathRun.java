@@ -94,6 +94,8 @@ public final class HappyPathRun {
                 return "statement cycle, " + rows + ("1".equals(rows) ? " row" : " rows");
             case "transaction":
                 return "transaction of 2 updates, LinkGuard's replay " + params.getParam("replay");
+            case "readOnlyTransaction":
+                return "read-only transaction of 3 queries, LinkGuard's replay " + params.getParam("replay");
             default:
                 return method;
         }

@@ -37,7 +37,11 @@ public final class LoopbackLoad {
     private final long roundMillis;
     private final long warmupMillis;
 
-    private LoopbackLoad(boolean quick) {
+    /** Whether to run only the transaction workloads, without the session tracking table. */
+    private final boolean transactionsOnly;
+
+    private LoopbackLoad(boolean quick, boolean transactionsOnly) {
+        this.transactionsOnly = transactionsOnly;
         this.rounds = quick ? 2 : 10;
         this.roundMillis = quick ? 200 : 3_000;
         this.warmupMillis = quick ? 200 : 3_000;
@@ -45,7 +49,12 @@ public final class LoopbackLoad {
 
     /** @param quick a smoke run: two short rounds of each, measuring nothing */
     public static String run(boolean quick) {
-        return new LoopbackLoad(quick).run();
+        return new LoopbackLoad(quick, false).run();
+    }
+
+    /** Only the {@code @Transactional}-style workloads, bare HikariCP against LinkGuard with replay on. */
+    public static String runTransactions(boolean quick) {
+        return new LoopbackLoad(quick, true).run();
     }
 
     private String run() {
@@ -71,8 +80,13 @@ public final class LoopbackLoad {
                 sides.put(Side.LINKGUARD, Pools.front(Side.LINKGUARD, pool, "load", registry));
                 for (Workload workload : Workload.values()) {
                     for (int threads : new int[] {SLOTS, 4 * SLOTS}) {
-                        compare(table, workload, threads, sides);
+                        if (workload.transaction() || !transactionsOnly) {
+                            compare(table, workload, threads, sides);
+                        }
                     }
+                }
+                if (transactionsOnly) {
+                    return table.toString();
                 }
                 try (HikariDataSource trackedPool = Pools.hikari("tracked", tracked(driver(server)), SLOTS, registry)) {
                     Map<Side, DataSource> trackingOffOn = new EnumMap<>(Side.class);
@@ -80,7 +94,9 @@ public final class LoopbackLoad {
                     trackingOffOn.put(Side.LINKGUARD, Pools.front(Side.LINKGUARD, trackedPool, "tracked", registry));
                     for (Workload workload : Workload.values()) {
                         for (int threads : new int[] {SLOTS, 4 * SLOTS}) {
-                            compare(tracking, workload, threads, trackingOffOn);
+                            if (!workload.transaction()) {
+                                compare(tracking, workload, threads, trackingOffOn);
+                            }
                         }
                     }
                 }

@@ -115,9 +115,10 @@ public class GuardedPreparedStatement extends GuardedStatement implements Prepar
         if (whyNotReplayable() != null) {
             return null;
         }
+        Remake remake = remake();
         Bindings bindings = bindings();
         return physical -> {
-            PreparedStatement again = (PreparedStatement) make(physical);
+            PreparedStatement again = (PreparedStatement) remake.make(physical);
             bindings.bind(again);
             return again;
         };

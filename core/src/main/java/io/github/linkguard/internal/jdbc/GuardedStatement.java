@@ -176,21 +176,41 @@ public class GuardedStatement extends DelegatingWrapper implements Statement {
 
     /** A driver statement on {@code physical} made as this one was, with the settings the application made. */
     final Statement make(Connection physical) throws SQLException {
-        Statement fresh = recipe.create(physical, sql);
-        for (int which = 0; which < SETTINGS; which++) {
-            if ((settingsMade & (1 << which)) != 0) {
-                apply(fresh, which, settings[which]);
-            }
-        }
-        return fresh;
+        return Remake.make(recipe, sql, settings, settingsMade, physical);
     }
 
     /**
      * The last execution, as a step of a transaction's replay (the statement made again, parameters bound);
-     * null if it cannot be made again: then {@link #whyNotReplayable()} says why.
+     * null if it cannot be made again: then {@link #whyNotReplayable()} says why. The step holds how the
+     * statement was made, not the statement: a closed statement is not kept until the transaction ends.
      */
     TransactionLog.Step step() {
-        return this::make;
+        return remake();
+    }
+
+    /** How this statement is made again, as a value that holds no driver object. */
+    final Remake remake() {
+        return new Remake(recipe, sql, settingsMade == 0 ? null : settings.clone(), settingsMade);
+    }
+
+    /** How a statement was made and set up: its recipe, its SQL and the settings the application made. */
+    record Remake(Recipe recipe, String sql, long[] settings, int settingsMade) implements TransactionLog.Step {
+
+        @Override
+        public Statement make(Connection physical) throws SQLException {
+            return make(recipe, sql, settings, settingsMade, physical);
+        }
+
+        static Statement make(Recipe recipe, String sql, long[] settings, int settingsMade, Connection physical)
+                throws SQLException {
+            Statement fresh = recipe.create(physical, sql);
+            for (int which = 0; which < SETTINGS; which++) {
+                if ((settingsMade & (1 << which)) != 0) {
+                    apply(fresh, which, settings[which]);
+                }
+            }
+            return fresh;
+        }
     }
 
     /** Why the last execution cannot be made again, when {@link #step()} is null. */

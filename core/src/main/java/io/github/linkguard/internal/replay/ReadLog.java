@@ -23,10 +23,12 @@ public final class ReadLog {
     private static final int BYTES_PER_READ = 8;
 
     private final TransactionLog transaction;
+    /** Which of the log's transactions this result belongs to. */
+    private final int generation;
     /** Whether this is the result of generated keys, whose first number a replay asks the server to use again. */
     private final boolean keys;
     /** Per read: the op ({@link ResultReads}) in the high half, the column index (or position) in the low half. */
-    private long[] calls = new long[16];
+    private long[] calls = new long[8];
     /** Per read: the column label, when read by label; null until the first. */
     private String[] labels;
     /** Per read: the argument after the column (scale, calendar, type, type map); null until the first. */
@@ -38,8 +40,9 @@ public final class ReadLog {
     private Reader reader;
     private boolean closed;
 
-    ReadLog(TransactionLog transaction, boolean keys) {
+    ReadLog(TransactionLog transaction, int generation, boolean keys) {
         this.transaction = transaction;
+        this.generation = generation;
         this.keys = keys;
     }
 
@@ -51,11 +54,14 @@ public final class ReadLog {
     /** The application closed the result: a replay makes its reads again, and that is all. */
     public void closed() {
         closed = true;
+        reader = null; // nor is the result set (and the rows its driver holds) kept until the transaction ends
     }
 
-    /** The application read something a replay cannot compare. */
+    /** The application read something a replay cannot compare (in the transaction this result belongs to). */
     public void unreplayable(String why) {
-        transaction.notReplayable(why);
+        if (transaction.kept(generation, 0)) {
+            transaction.notReplayable(why);
+        }
     }
 
     public void read(int op, int index, String label, Object extra, long value) {
@@ -101,7 +107,7 @@ public final class ReadLog {
     }
 
     private boolean keep(int op, int index, String label, Object extra) {
-        if (!transaction.kept(BYTES_PER_READ)) {
+        if (!transaction.kept(generation, BYTES_PER_READ)) {
             return false;
         }
         if (size == calls.length) {

@@ -52,6 +52,8 @@ public final class TransactionLog {
     private final List<Entry> entries = new ArrayList<>();
     private long bytes;
     private String whyNot;
+    /** Counts the transactions this log kept, so that a result read after its transaction ended adds nothing. */
+    private int generation;
 
     /**
      * @param maxSteps the most statements kept; a longer transaction is not replayed
@@ -79,7 +81,7 @@ public final class TransactionLog {
      * @return where the application's reads of its result go; null if the transaction is not replayable
      */
     public ReadLog addQuery(Step step, String text, long size) {
-        ReadLog results = new ReadLog(this, false);
+        ReadLog results = new ReadLog(this, generation, false);
         return keep(new Entry(step, text, -1, results), size) < 0 ? null : results;
     }
 
@@ -87,7 +89,7 @@ public final class TransactionLog {
         if (whyNot != null) {
             return -1;
         }
-        if (entries.size() == maxSteps || !kept(size)) {
+        if (entries.size() == maxSteps || !kept(generation, size)) {
             notReplayable("it is longer than the replay keeps (" + maxSteps + " statements, " + maxBytes + " bytes)");
             return -1;
         }
@@ -106,14 +108,17 @@ public final class TransactionLog {
         }
         Entry entry = entries.get(number);
         if (entry.keys == null) {
-            entry.keys = new ReadLog(this, true);
+            entry.keys = new ReadLog(this, generation, true);
         }
         return entry.keys;
     }
 
-    /** Counts {@code size} more bytes kept: false, and the transaction not replayable, if over the bound. */
-    boolean kept(long size) {
-        if (whyNot != null) {
+    /**
+     * Counts {@code size} more bytes kept for transaction {@code generation}: false if that transaction ended,
+     * or (and then it is not replayable) if over the bound.
+     */
+    boolean kept(int generation, long size) {
+        if (whyNot != null || generation != this.generation) {
             return false;
         }
         if (bytes + size > maxBytes) {
@@ -144,6 +149,7 @@ public final class TransactionLog {
 
     /** Starts a new transaction. */
     public void clear() {
+        generation++;
         entries.clear();
         bytes = 0;
         whyNot = null;
