@@ -53,14 +53,14 @@ public final class GenerateResultSet {
                 .filter(m -> !Modifier.isStatic(m.getModifiers()) && !HAND_WRITTEN.contains(m.getName()))
                 .sorted(Comparator.comparing(GenerateResultSet::signature))
                 .collect(Collectors.toList());
-        Map<String, Integer> ops = new LinkedHashMap<>();
+        Map<String, List<Method>> reads = new LinkedHashMap<>(); // by kind of read, numbered in this order from 1
         for (Method m : methods) {
             if (OBSERVED_VALUES.contains(m.getName())) {
-                ops.putIfAbsent(opKey(m), ops.size() + 1); // 0 is next(), written by hand
+                reads.computeIfAbsent(opKey(m), k -> new ArrayList<>()).add(m);
             }
         }
-        write(root.resolve("io/github/linkguard/internal/replay/ResultReads.java"), resultReads(methods, ops));
-        write(root.resolve("io/github/linkguard/internal/jdbc/GeneratedResultSet.java"), resultSet(methods, ops));
+        write(root.resolve("io/github/linkguard/internal/replay/ResultReads.java"), resultReads(reads));
+        write(root.resolve("io/github/linkguard/internal/jdbc/GeneratedResultSet.java"), resultSet(methods));
     }
 
     private static void write(Path file, String text) throws IOException {
@@ -156,7 +156,7 @@ public final class GenerateResultSet {
         return parameterName(m, from);
     }
 
-    private static String resultSet(List<Method> methods, Map<String, Integer> ops) {
+    private static String resultSet(List<Method> methods) {
         StringBuilder out = new StringBuilder();
         out.append("package io.github.linkguard.internal.jdbc;\n\n")
                 .append("import io.github.linkguard.internal.replay.ReadLog;\n")
@@ -208,7 +208,7 @@ public final class GenerateResultSet {
         return out.append("}\n").toString();
     }
 
-    private static String resultReads(List<Method> methods, Map<String, Integer> ops) {
+    private static String resultReads(Map<String, List<Method>> reads) {
         StringBuilder out = new StringBuilder();
         out.append("package io.github.linkguard.internal.replay;\n\n")
                 .append("import java.sql.ResultSet;\n")
@@ -218,9 +218,10 @@ public final class GenerateResultSet {
                 .append("@SuppressWarnings({\"deprecation\", \"unchecked\", \"rawtypes\"}) // every read JDBC has, as the application made it\n")
                 .append("public final class ResultReads {\n\n")
                 .append("    /** {@code next()}. */\n    public static final int NEXT = 0;\n");
-        for (Map.Entry<String, Integer> op : ops.entrySet()) {
-            out.append("    /** {@code ").append(op.getKey().replaceAll("_$", "")).append("}. */\n")
-                    .append("    public static final int ").append(constant(op.getKey())).append(" = ").append(op.getValue()).append(";\n");
+        int number = 1; // 0 is next(), written by hand
+        for (String op : reads.keySet()) {
+            out.append("    /** {@code ").append(op.replaceAll("_$", "")).append("}. */\n")
+                    .append("    public static final int ").append(constant(op)).append(" = ").append(number++).append(";\n");
         }
         out.append("\n    private ResultReads() {\n    }\n\n")
                 .append("    /**\n     * Makes read {@code op} again on {@code results}: by {@code label} if not null, else by column\n")
@@ -228,13 +229,7 @@ public final class GenerateResultSet {
                 .append("     * Returns the value read, boxed; null for reads that return nothing.\n     */\n")
                 .append("    static Object call(ResultSet results, int op, int index, String label, Object extra) throws SQLException {\n")
                 .append("        switch (op) {\n            case NEXT:\n                return results.next();\n");
-        Map<String, List<Method>> byOp = new LinkedHashMap<>();
-        for (Method m : methods) {
-            if (OBSERVED_VALUES.contains(m.getName())) {
-                byOp.computeIfAbsent(opKey(m), k -> new ArrayList<>()).add(m);
-            }
-        }
-        for (Map.Entry<String, List<Method>> op : byOp.entrySet()) {
+        for (Map.Entry<String, List<Method>> op : reads.entrySet()) {
             out.append("            case ").append(constant(op.getKey())).append(":\n");
             Method any = op.getValue().get(0);
             boolean isVoid = any.getReturnType() == void.class;

@@ -57,6 +57,10 @@ public final class GuardedConnection extends DelegatingWrapper implements Connec
     private static final int LOST = 1;
     /** The link was lost inside a transaction: the work is gone, calls fail until rollback(). */
     private static final int TRANSACTION_LOST = 2;
+    /** The most dead links from the pool a recovery passes over before it counts one as an attempt. */
+    private static final int MAX_DEAD_LINKS = 16;
+    /** How long a fresh link in a recovery may take to answer its ping. */
+    private static final int LIVENESS_SECONDS = 2;
 
     private Connection delegate;
     private final LinkSource link;
@@ -486,7 +490,7 @@ public final class GuardedConnection extends DelegatingWrapper implements Connec
             Connection fresh;
             long connectStart = System.nanoTime();
             try {
-                fresh = link.connect();
+                fresh = liveLink();
             } catch (SQLException connectFailure) {
                 Diagnosis diagnosis = link.handler().diagnoseConnect(connectFailure,
                         TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - connectStart));
@@ -524,6 +528,22 @@ public final class GuardedConnection extends DelegatingWrapper implements Connec
         }
         link.handler().exhausted(first, attempts.retries());
         throw last;
+    }
+
+    /**
+     * A fresh link that answers a ping. A pool hands out links it has not checked (HikariCP skips the check
+     * for links used in the last 500 ms), and what broke one link often broke its siblings (a failover, a
+     * watchdog killing sessions): a dead one leaves the pool for good without costing the operation one of
+     * its attempts, up to {@value #MAX_DEAD_LINKS} in a row.
+     */
+    private Connection liveLink() throws SQLException {
+        for (int dead = 0;; dead++) {
+            Connection fresh = link.connect();
+            if (dead == MAX_DEAD_LINKS || fresh.isValid(LIVENESS_SECONDS)) {
+                return fresh;
+            }
+            link.evict(fresh);
+        }
     }
 
     /** The open transaction ended (commit, rollback, a change of auto-commit): the next one starts clean. */
