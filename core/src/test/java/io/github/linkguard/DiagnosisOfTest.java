@@ -39,8 +39,34 @@ class DiagnosisOfTest {
                 Arguments.of("hikari-blackholed-handshake", Cause.CONNECT_TIMEOUT, Phase.CONNECT));
     }
 
+    /**
+     * The same failures with TLS on (sslMode=REQUIRED, as Connector/J negotiates by default): the same verdicts,
+     * but one. A handshake the server's connect_timeout cuts shows without TLS as a reset (the network, until the
+     * server's Aborted_connects says more); with TLS, Connector/J's own TLS handshake read times out first,
+     * which names the cause outright.
+     */
+    static Stream<Arguments> capturedWithTls() {
+        return captured().map(row -> Arguments.of(row.get()[0] + "-tls",
+                row.get()[0].equals("handshake-cut-by-connect-timeout") ? Cause.CONNECT_TIMEOUT : row.get()[1],
+                row.get()[2]));
+    }
+
+    /**
+     * What only TLS has: a link cut in the middle of the TLS handshake is the link's failure (it was taken for a
+     * certificate problem, which sent users to fix certificates that were fine); a trust store without the
+     * server's certificate, full verification of a self-signed certificate and TLS required by the server but
+     * disabled by the client are TLS configuration failures.
+     */
+    static Stream<Arguments> tlsOnly() {
+        return Stream.of(
+                Arguments.of("tls-handshake-cut", Cause.NETWORK, Phase.CONNECT),
+                Arguments.of("tls-untrusted-server-certificate", Cause.UNKNOWN, Phase.CONNECT),
+                Arguments.of("tls-verify-identity-self-signed", Cause.UNKNOWN, Phase.CONNECT),
+                Arguments.of("tls-required-by-server", Cause.UNKNOWN, Phase.CONNECT));
+    }
+
     @ParameterizedTest(name = "{0} -> {1}")
-    @MethodSource("captured")
+    @MethodSource({"captured", "capturedWithTls", "tlsOnly"})
     void capturedDriverExceptions(String name, Cause cause, Phase phase) throws Exception {
         Throwable failure = load(name);
 
@@ -50,6 +76,18 @@ class DiagnosisOfTest {
         assertThat(diagnosis.phase()).isEqualTo(phase);
         assertThat(diagnosis.dataSource()).isNull();
         assertThat(diagnosis.toString()).startsWith("Lost link, cause " + cause.id()).doesNotContain("\n");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+        "tls-untrusted-server-certificate|TLS failed between client and server|trust store",
+        "tls-verify-identity-self-signed|TLS failed between client and server|trust store",
+        "tls-required-by-server|The server requires TLS (require_secure_transport=ON)|sslMode=REQUIRED"})
+    void tlsConfigurationFailuresSayWhatToFix(String name, String summary, String recommendation) throws Exception {
+        Diagnosis diagnosis = Diagnosis.of(load(name)).orElseThrow();
+
+        assertThat(diagnosis.summary()).startsWith(summary);
+        assertThat(diagnosis.recommendation()).contains(recommendation);
     }
 
     @ParameterizedTest(name = "{0} -> {3}")

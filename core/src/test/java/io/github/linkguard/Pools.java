@@ -86,7 +86,12 @@ final class Pools {
 
     /** The shared server's URL, with TLS required or off. */
     static String url(EmbeddedMariaDb db, boolean tls) {
-        return tls ? db.jdbcUrl().replace("sslMode=DISABLED", "sslMode=REQUIRED") : db.jdbcUrl();
+        return url(db.jdbcUrl(), tls);
+    }
+
+    /** {@code url} (a test kit URL, TLS off) with TLS required if {@code tls}. */
+    static String url(String url, boolean tls) {
+        return tls ? url.replace("sslMode=DISABLED", "sslMode=REQUIRED") : url;
     }
 
     /** The number in the first column of the first row of {@code sql}. */

@@ -7,21 +7,23 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.github.linkguard.testkit.EmbeddedMariaDb;
 import io.github.linkguard.testkit.MariaDbExtension;
 import java.sql.Connection;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
-/** A server that goes away under open links, gracefully or killed, on a server of its own. */
+/** A server that goes away under open links, gracefully or killed, on a server of its own; TLS off and on. */
 @Timeout(120)
 class ServerRestartTest {
 
     @RegisterExtension
     static final MariaDbExtension SERVER = MariaDbExtension.dedicated(EmbeddedMariaDb.builder());
 
-    @Test
-    void restartUnderAnOpenLinkIsServerRestart() throws Exception {
+    @ParameterizedTest(name = "TLS {0}")
+    @ValueSource(booleans = {false, true})
+    void restartUnderAnOpenLinkIsServerRestart(boolean tls) throws Exception {
         EmbeddedMariaDb db = SERVER.server();
-        try (Pools.Guarded guarded = Pools.guard(db, db.jdbcUrl());
+        try (Pools.Guarded guarded = Pools.guard(db, Pools.url(db, tls));
                 Connection connection = guarded.dataSource().getConnection()) {
             execute(connection, "SELECT 1");
             db.restart();
@@ -35,10 +37,11 @@ class ServerRestartTest {
         }
     }
 
-    @Test
-    void killedServerIsServerRestartWhileItIsDown() throws Exception {
+    @ParameterizedTest(name = "TLS {0}")
+    @ValueSource(booleans = {false, true})
+    void killedServerIsServerRestartWhileItIsDown(boolean tls) throws Exception {
         EmbeddedMariaDb db = SERVER.server();
-        try (Pools.Guarded guarded = Pools.guard(db, db.jdbcUrl());
+        try (Pools.Guarded guarded = Pools.guard(db, Pools.url(db, tls));
                 Connection connection = guarded.dataSource().getConnection()) {
             execute(connection, "SELECT 1");
             db.kill();

@@ -19,11 +19,15 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
-/** Causes that need short server timeouts or small limits, produced for real on a dedicated server. */
+/**
+ * Causes that need short server timeouts or small limits, produced for real on a dedicated server, with TLS
+ * off and on.
+ */
 @Timeout(90)
 class ServerSettingCausesTest {
 
@@ -51,9 +55,10 @@ class ServerSettingCausesTest {
         return SERVER.server();
     }
 
-    @Test
-    void idleConnectionClosedByWaitTimeoutIsIdleTimeout() throws Exception {
-        try (Pools.Guarded guarded = Pools.guard(db(), db().jdbcUrl());
+    @ParameterizedTest(name = "TLS {0}")
+    @ValueSource(booleans = {false, true})
+    void idleConnectionClosedByWaitTimeoutIsIdleTimeout(boolean tls) throws Exception {
+        try (Pools.Guarded guarded = Pools.guard(db(), Pools.url(db(), tls));
                 Connection connection = guarded.dataSource().getConnection()) {
             execute(connection, "SELECT 1");
             Pools.idle(Duration.ofMillis(3500));
@@ -67,9 +72,10 @@ class ServerSettingCausesTest {
         }
     }
 
-    @Test
-    void slowReaderOfAStreamedResultIsTransferTimeout() throws Exception {
-        String url = db().jdbcUrl() + PATIENT + "&netTimeoutForStreamingResults=0";
+    @ParameterizedTest(name = "TLS {0}")
+    @ValueSource(booleans = {false, true})
+    void slowReaderOfAStreamedResultIsTransferTimeout(boolean tls) throws Exception {
+        String url = Pools.url(db(), tls) + PATIENT + "&netTimeoutForStreamingResults=0";
         try (Pools.Guarded guarded = Pools.guard(db(), url);
                 Connection connection = guarded.dataSource().getConnection();
                 Statement statement = connection.createStatement()) {
@@ -92,10 +98,11 @@ class ServerSettingCausesTest {
         }
     }
 
-    @Test
-    void largeStatementStalledMidTransferIsTransferTimeout() throws Exception {
+    @ParameterizedTest(name = "TLS {0}")
+    @ValueSource(booleans = {false, true})
+    void largeStatementStalledMidTransferIsTransferTimeout(boolean tls) throws Exception {
         try (FaultProxy proxy = FaultProxy.start(db().host(), db().port());
-                Pools.Guarded guarded = Pools.guard(db(), EmbeddedMariaDb.jdbcUrl(proxy.host(), proxy.port()));
+                Pools.Guarded guarded = Pools.guard(db(), Pools.url(EmbeddedMariaDb.jdbcUrl(proxy.host(), proxy.port()), tls));
                 Connection connection = guarded.dataSource().getConnection();
                 PreparedStatement insert = connection.prepareStatement("INSERT INTO blobs (data) VALUES (?)")) {
             insert.setBytes(1, "a".repeat(1_500_000).getBytes(StandardCharsets.US_ASCII));
@@ -111,9 +118,10 @@ class ServerSettingCausesTest {
         }
     }
 
-    @Test
-    void blobOverMaxAllowedPacketIsPacketTooLarge() throws Exception {
-        try (Pools.Guarded guarded = Pools.guard(db(), db().jdbcUrl() + PATIENT);
+    @ParameterizedTest(name = "TLS {0}")
+    @ValueSource(booleans = {false, true})
+    void blobOverMaxAllowedPacketIsPacketTooLarge(boolean tls) throws Exception {
+        try (Pools.Guarded guarded = Pools.guard(db(), Pools.url(db(), tls) + PATIENT);
                 Connection connection = guarded.dataSource().getConnection();
                 PreparedStatement insert = connection.prepareStatement("INSERT INTO blobs (data) VALUES (?)")) {
             insert.setBytes(1, new byte[8 * 1024 * 1024]);
@@ -128,10 +136,11 @@ class ServerSettingCausesTest {
         }
     }
 
-    @Test
-    void handshakeOutlivingConnectTimeoutIsConnectTimeout() throws Exception {
+    @ParameterizedTest(name = "TLS {0}")
+    @ValueSource(booleans = {false, true})
+    void handshakeOutlivingConnectTimeoutIsConnectTimeout(boolean tls) throws Exception {
         try (FaultProxy proxy = FaultProxy.start(db().host(), db().port());
-                Pools.Guarded guarded = Pools.guard(db(), EmbeddedMariaDb.jdbcUrl(proxy.host(), proxy.port()) + PATIENT)) {
+                Pools.Guarded guarded = Pools.guard(db(), Pools.url(EmbeddedMariaDb.jdbcUrl(proxy.host(), proxy.port()), tls) + PATIENT)) {
             proxy.delay(Direction.CLIENT_TO_SERVER, Duration.ofSeconds(3)); // the server waits for our auth packet
 
             Diagnosis diagnosis = diagnosisOf(() -> guarded.dataSource().getConnection().close());
@@ -142,10 +151,11 @@ class ServerSettingCausesTest {
         }
     }
 
-    @Test
-    void fullServerIsTooManyConnections() throws Exception {
+    @ParameterizedTest(name = "TLS {0}")
+    @ValueSource(booleans = {false, true})
+    void fullServerIsTooManyConnections(boolean tls) throws Exception {
         List<Connection> hogs = new ArrayList<>();
-        try (Pools.Guarded guarded = Pools.guard(db(), db().jdbcUrl() + PATIENT)) {
+        try (Pools.Guarded guarded = Pools.guard(db(), Pools.url(db(), tls) + PATIENT)) {
             try {
                 while (true) {
                     hogs.add(DriverManager.getConnection(db().jdbcUrl() + PATIENT, db().user(), db().password()));

@@ -15,16 +15,22 @@ import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
-/** Causes produced for real on the shared server, through the fault proxy where the network is involved. */
+/**
+ * Causes produced for real on the shared server, through the fault proxy where the network is involved, with
+ * TLS off and on (Connector/J negotiates it by default, so most production links are encrypted).
+ */
 @ExtendWith(MariaDbExtension.class)
 @Timeout(60)
 class SharedServerCausesTest {
 
-    @Test
-    void droppedLinkIsNetwork(EmbeddedMariaDb db) throws Exception {
+    @ParameterizedTest(name = "TLS {0}")
+    @ValueSource(booleans = {false, true})
+    void droppedLinkIsNetwork(boolean tls, EmbeddedMariaDb db) throws Exception {
         try (FaultProxy proxy = FaultProxy.start(db.host(), db.port());
-                Pools.Guarded guarded = Pools.guard(db, EmbeddedMariaDb.jdbcUrl(proxy.host(), proxy.port()));
+                Pools.Guarded guarded = Pools.guard(db, Pools.url(EmbeddedMariaDb.jdbcUrl(proxy.host(), proxy.port()), tls));
                 Connection connection = guarded.dataSource().getConnection()) {
             execute(connection, "SELECT 1");
             proxy.dropAll();
@@ -40,10 +46,11 @@ class SharedServerCausesTest {
         }
     }
 
-    @Test
-    void refusedConnectIsServerUnreachable(EmbeddedMariaDb db) throws Exception {
+    @ParameterizedTest(name = "TLS {0}")
+    @ValueSource(booleans = {false, true})
+    void refusedConnectIsServerUnreachable(boolean tls, EmbeddedMariaDb db) throws Exception {
         try (FaultProxy proxy = FaultProxy.start(db.host(), db.port());
-                Pools.Guarded guarded = Pools.guard(db, EmbeddedMariaDb.jdbcUrl(proxy.host(), proxy.port()))) {
+                Pools.Guarded guarded = Pools.guard(db, Pools.url(EmbeddedMariaDb.jdbcUrl(proxy.host(), proxy.port()), tls))) {
             proxy.refuse(true);
 
             Diagnosis diagnosis = diagnosisOf(() -> guarded.dataSource().getConnection().close());
@@ -54,10 +61,11 @@ class SharedServerCausesTest {
         }
     }
 
-    @Test
-    void blackholedHandshakeBehindHikariIsConnectTimeout(EmbeddedMariaDb db) throws Exception {
+    @ParameterizedTest(name = "TLS {0}")
+    @ValueSource(booleans = {false, true})
+    void blackholedHandshakeBehindHikariIsConnectTimeout(boolean tls, EmbeddedMariaDb db) throws Exception {
         try (FaultProxy proxy = FaultProxy.start(db.host(), db.port());
-                Pools.Guarded guarded = Pools.guard(db, EmbeddedMariaDb.jdbcUrl(proxy.host(), proxy.port()))) {
+                Pools.Guarded guarded = Pools.guard(db, Pools.url(EmbeddedMariaDb.jdbcUrl(proxy.host(), proxy.port()), tls))) {
             proxy.blackhole(true);
 
             Diagnosis diagnosis = diagnosisOf(() -> guarded.dataSource().getConnection().close());
@@ -68,9 +76,10 @@ class SharedServerCausesTest {
         }
     }
 
-    @Test
-    void killStormIsConnectionKilled(EmbeddedMariaDb db) throws Exception {
-        try (Pools.Guarded guarded = Pools.guard(db, db.jdbcUrl())) {
+    @ParameterizedTest(name = "TLS {0}")
+    @ValueSource(booleans = {false, true})
+    void killStormIsConnectionKilled(boolean tls, EmbeddedMariaDb db) throws Exception {
+        try (Pools.Guarded guarded = Pools.guard(db, Pools.url(db, tls))) {
             // MariaDB closes a killed session without an error packet: the exception alone looks like a
             // dropped link. The server's Com_kill counter tells, once LinkGuard has an earlier reading.
             killWhileRunning(db, guarded.dataSource());
@@ -103,9 +112,10 @@ class SharedServerCausesTest {
         }
     }
 
-    @Test
-    void clientSocketTimeoutIsSocketTimeout(EmbeddedMariaDb db) throws Exception {
-        try (Pools.Guarded guarded = Pools.guard(db, db.jdbcUrl() + "&socketTimeout=1000");
+    @ParameterizedTest(name = "TLS {0}")
+    @ValueSource(booleans = {false, true})
+    void clientSocketTimeoutIsSocketTimeout(boolean tls, EmbeddedMariaDb db) throws Exception {
+        try (Pools.Guarded guarded = Pools.guard(db, Pools.url(db, tls) + "&socketTimeout=1000");
                 Connection connection = guarded.dataSource().getConnection()) {
             Diagnosis diagnosis = diagnosisOf(() -> execute(connection, "SELECT SLEEP(3)"));
 

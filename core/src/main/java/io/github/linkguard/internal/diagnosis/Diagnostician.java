@@ -53,7 +53,8 @@ public final class Diagnostician {
                 || ex.io() == Io.REFUSED || ex.io() == Io.UNKNOWN_HOST || ex.io() == Io.NO_ROUTE
                 || ex.relayedText() == RelayedText.READING_AUTHORIZATION_PACKET
                 || ex.relayedText() == RelayedText.READING_INITIAL_COMMUNICATION_PACKET
-                || ex.hasVendorCode(ServerErrors.TOO_MANY_CONNECTIONS)) {
+                || ex.hasVendorCode(ServerErrors.TOO_MANY_CONNECTIONS)
+                || ex.hasVendorCode(ServerErrors.SECURE_TRANSPORT_REQUIRED) || ex.tlsFailure()) {
             return Phase.CONNECT;
         }
         if (ex.duringCommit()) {
@@ -76,6 +77,13 @@ public final class Diagnostician {
         if (ex.clientPacketTooLarge() || ex.hasVendorCode(ServerErrors.NET_PACKET_TOO_LARGE)
                 || relayed == RelayedText.PACKET_BIGGER_THAN_MAX_ALLOWED || payloadOverMaxAllowedPacket()) {
             return packetTooLarge();
+        }
+        if (ex.hasVendorCode(ServerErrors.SECURE_TRANSPORT_REQUIRED)) {
+            evidence.add("the server refused an unencrypted link (error 3159)");
+            return result(Cause.UNKNOWN, "The server requires TLS (require_secure_transport=ON) and the client "
+                    + "connected without it.", "turn TLS on in the client: Connector/J sslMode=REQUIRED or stricter "
+                    + "(its default, PREFERRED, uses TLS when the server offers it: look for sslMode=DISABLED or "
+                    + "useSSL=false in the URL), or set the server's require_secure_transport=OFF");
         }
         if (ex.tlsFailure()) {
             return result(Cause.UNKNOWN, "TLS failed between client and server, so no link could be used.",

@@ -18,6 +18,7 @@ import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLHandshakeException;
 
 /**
  * What an exception chain says about a lost link: SQLStates, vendor codes, the I/O failure underneath,
@@ -67,7 +68,7 @@ public final class ExceptionEvidence {
                     || type.endsWith(".CJCommunicationsException");
             packetTooBigException |= type.endsWith("PacketTooBigException");
             queryInterrupted |= type.endsWith("MySQLQueryInterruptedException");
-            tlsFailure |= each instanceof SSLException;
+            tlsFailure |= each instanceof SSLHandshakeException;
             if (each instanceof SQLException) {
                 SQLException sql = (SQLException) each;
                 if (sql.getSQLState() != null) {
@@ -137,6 +138,9 @@ public final class ExceptionEvidence {
             String message = String.valueOf(each.getMessage()).toLowerCase(Locale.ROOT);
             kind = message.contains("reset") || message.contains("broken pipe") || message.contains("abort")
                     ? Io.RESET : Io.OTHER;
+        } else if (each instanceof SSLException && !(each instanceof SSLHandshakeException)
+                && String.valueOf(each.getMessage()).toLowerCase(Locale.ROOT).contains("received fatal alert")) {
+            kind = Io.RESET; // the server ended an established encrypted link (how it aborts one it gives up on)
         } else if (each instanceof java.io.IOException) {
             kind = Io.OTHER;
         } else {
@@ -236,9 +240,15 @@ public final class ExceptionEvidence {
         return lowerMessages.contains("disconnected by the server because of inactivity");
     }
 
-    /** Whether TLS failed (handshake, certificate, protocol): an {@code SSLException} in the chain. */
+    /**
+     * Whether TLS itself failed (certificate, trust, protocol): an {@code SSLHandshakeException} in the chain
+     * with no failure of the link under it. A link that breaks while encrypted surfaces as TLS exceptions too:
+     * in the handshake ("Remote host terminated the handshake" over an EOF), or after it (an alert such as
+     * bad_record_mac when a stalled transfer is given up, "Connection reset" over a SocketException). Those are
+     * the link's failures, diagnosed like them, not the certificates'.
+     */
     public boolean tlsFailure() {
-        return tlsFailure;
+        return tlsFailure && (io == Io.NONE || io == Io.OTHER);
     }
 
     /** Whether LinkGuard's own bound on the connect phase ran out. */

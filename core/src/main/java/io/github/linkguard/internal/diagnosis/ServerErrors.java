@@ -27,6 +27,11 @@ final class ServerErrors {
     static final int SERVER_LOST = 2013;
     /** CR_SERVER_LOST_EXTENDED (libmysqlclient): "Lost connection to MySQL server at '...'". */
     static final int SERVER_LOST_EXTENDED = 2055;
+    /**
+     * ER_SECURE_TRANSPORT_REQUIRED (MySQL, and MariaDB 11.4 with the same code): "Connections using insecure
+     * transport are prohibited while --require_secure_transport=ON".
+     */
+    static final int SECURE_TRANSPORT_REQUIRED = 3159;
     /** ER_CLIENT_INTERACTION_TIMEOUT (MySQL 8.0.24+): disconnected because of inactivity. */
     static final int CLIENT_INTERACTION_TIMEOUT = 4031;
 
@@ -48,6 +53,7 @@ final class ServerErrors {
             case SERVER_LOST:
             case SERVER_LOST_EXTENDED:
             case CLIENT_INTERACTION_TIMEOUT:
+            case SECURE_TRANSPORT_REQUIRED:
                 return true;
             default:
                 return false;
