@@ -98,6 +98,10 @@ class DiagnosisOfTest {
         "Got a packet bigger than 'max_allowed_packet' bytes|08S01|1153|packet-too-large|execute",
         "MySQL server has gone away|HY000|2006|idle-timeout|execute",
         "Too many connections|08004|1040|too-many-connections|connect",
+        // MySQL 8.0.24+ (not runnable here: no MySQL server can be installed), its manual's and errmsg text;
+        // as a server error (4031), and as Connector/J surfaces it, code lost, inside a link failure
+        "The client was disconnected by the server because of inactivity. See wait_timeout and interactive_timeout for configuring this behavior.|HY000|4031|idle-timeout|execute",
+        "Communications link failure. The client was disconnected by the server because of inactivity. See wait_timeout and interactive_timeout for configuring this behavior.|08S01|0|idle-timeout|execute",
     })
     void textsRelayedByOtherClientsAndProxies(String message, String sqlState, int code, String cause, String phase) {
         SQLException relayed = new SQLException(message, sqlState, code);

