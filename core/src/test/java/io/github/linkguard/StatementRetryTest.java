@@ -140,6 +140,27 @@ class StatementRetryTest {
     }
 
     @Test
+    void aReadThatOutlivesSocketTimeoutIsNotSentAgainToTheSlowServer(EmbeddedMariaDb db) throws Exception {
+        // every execution leaves a row in a MyISAM table (kept whatever happens to the statement), then takes 1.5 s
+        db.execute("USE test", "CREATE TABLE IF NOT EXISTS executions (id INT AUTO_INCREMENT PRIMARY KEY) ENGINE=MyISAM",
+                "DELETE FROM executions",
+                "CREATE OR REPLACE FUNCTION slow_read() RETURNS INT NOT DETERMINISTIC MODIFIES SQL DATA "
+                        + "BEGIN INSERT INTO executions VALUES (NULL); DO SLEEP(1.5); RETURN 1; END");
+        try (Pools.Guarded guarded = guard(db, db.jdbcUrl() + "&socketTimeout=1000");
+                Connection connection = guarded.dataSource().getConnection()) {
+            assertThatThrownBy(() -> Pools.number(connection, "SELECT slow_read()"))
+                    .isInstanceOf(SQLException.class)
+                    .satisfies(e -> assertThat(Diagnosis.of(e)).map(Diagnosis::cause).contains(Cause.SOCKET_TIMEOUT));
+            Pools.idle(Duration.ofMillis(2000)); // whatever was sent has finished on the server
+
+            assertThat(Pools.number(db, "SELECT COUNT(*) FROM test.executions")).as("executions on the server")
+                    .isEqualTo(1); // with three attempts it used to be 3
+            assertThat(guarded.notRetried(Cause.SOCKET_TIMEOUT)).isEqualTo(1);
+            execute(connection, "SELECT 1"); // the connection goes on, on a fresh link
+        }
+    }
+
+    @Test
     void aWriteDeclaredIdempotentIsRetried(EmbeddedMariaDb db) throws Exception {
         try (FaultProxy proxy = FaultProxy.start(db.host(), db.port());
                 Pools.Guarded guarded = guard(db, EmbeddedMariaDb.jdbcUrl(proxy.host(), proxy.port()));

@@ -404,7 +404,7 @@ public final class GuardedConnection extends DelegatingWrapper implements Connec
                 || RetryPolicy.knownNotRun(first.cause());
         boolean sessionLost = sessionUnrestorable();
         String whyNot = state != TRANSACTION_LOST ? null : again == null ? "the statement cannot run again"
-                : !RetryPolicy.retriesStatement(first.cause()) ? "a " + first.cause().id() + " is not retried"
+                : !RetryPolicy.sendsAgain(first.cause()) ? "a " + first.cause().id() + " is not retried"
                 : whyNotReplayable();
         boolean replay = state == TRANSACTION_LOST && whyNot == null;
         if (whyNot != null) {
@@ -412,7 +412,8 @@ public final class GuardedConnection extends DelegatingWrapper implements Connec
             link.handler().notReplayed(first, whyNot);
         }
         if (!replay && (state == TRANSACTION_LOST || again == null || !retries() || sessionLost
-                || !RetryPolicy.retriesStatement(first.cause()) || !link.retryRule().retry(first.cause(), sql, safe))) {
+                || !RetryPolicy.retriesStatement(first.cause())
+                || !link.retryRule().retry(first.cause(), sql, safe && RetryPolicy.sendsAgain(first.cause())))) {
             link.handler().notRetried(first);
             if (state == TRANSACTION_LOST) {
                 throw failure;
@@ -519,7 +520,7 @@ public final class GuardedConnection extends DelegatingWrapper implements Connec
                     throw retryFailure;
                 }
                 lost(diagnosis);
-                if (!RetryPolicy.retriesStatement(diagnosis.cause())) {
+                if (!RetryPolicy.sendsAgain(diagnosis.cause())) { // a slow server gets no more copies either
                     link.handler().notRetried(first);
                     throw retryFailure;
                 }

@@ -28,6 +28,16 @@ public final class RetryPolicy {
     }
 
     /**
+     * Whether a statement whose link failed this way should, by default, be sent again on a fresh link. Not
+     * after a socket timeout: the server is reachable but slow and may still be running the first copy, so
+     * another one adds load to a struggling server, not success (a read timing out this way would be sent
+     * {@code maxAttempts} times). {@code retryRule} can still ask for it.
+     */
+    public static boolean sendsAgain(Cause cause) {
+        return retriesStatement(cause) && cause != Cause.SOCKET_TIMEOUT;
+    }
+
+    /**
      * Whether the statement cannot have run: the server had closed the idle session before it was sent,
      * or the client refused to send it.
      */
