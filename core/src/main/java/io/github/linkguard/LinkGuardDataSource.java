@@ -558,11 +558,12 @@ public final class LinkGuardDataSource implements DataSource, AutoCloseable {
 
         /**
          * Whether a transaction whose link is lost after its first statement runs again on a fresh link
-         * (default true), when the replay can prove it observes what the application observed: so far,
-         * transactions whose statements returned update counts only (no result read, no generated keys, no
-         * savepoints, no session change). A replay that sees other counts rolls back and fails with SQLState
-         * {@code 40001}. Off, or when a transaction cannot be replayed, it is lost: calls fail until
-         * {@code rollback()}.
+         * (default true), when the replay can prove it observes what the application observed: each
+         * statement's update count and a digest of every value the application read from results and generated
+         * keys (savepoints are made again, generated keys asked for again). A replay that sees other data, or
+         * meets a deadlock, rolls back and fails with SQLState {@code 40001}. Off, or when a transaction cannot
+         * be replayed (a stream or LOB read, a session change, a batch, a stored procedure, over
+         * {@link #replayBounds}), it is lost: calls fail until {@code rollback()}.
          */
         public Builder transactionReplay(boolean transactionReplay) {
             this.transactionReplay = transactionReplay;
@@ -570,8 +571,8 @@ public final class LinkGuardDataSource implements DataSource, AutoCloseable {
         }
 
         /**
-         * How much of an open transaction is kept for its replay (default 256 statements, 1 MiB of SQL text
-         * and bound values); a transaction over either is not replayed.
+         * How much of an open transaction is kept for its replay (default 256 statements, 1 MiB of SQL text,
+         * bound values and reads, 8 bytes each); a transaction over either is not replayed.
          */
         public Builder replayBounds(int maxStatements, long maxBytes) {
             if (maxStatements < 1) {

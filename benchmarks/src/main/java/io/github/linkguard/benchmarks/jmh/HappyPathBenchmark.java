@@ -28,10 +28,16 @@ public class HappyPathBenchmark {
     /** Borrow; prepare, bind 3 parameters, execute the query, read every row, close; return. */
     @Benchmark
     public long statementCycle(StubPool.Rows side) throws SQLException {
+        try (Connection connection = side.dataSource.getConnection()) {
+            return query(connection, 42L);
+        }
+    }
+
+    /** Prepare, bind 3 parameters, execute {@link #QUERY}, read every row (two columns), close. */
+    private static long query(Connection connection, long id) throws SQLException {
         long sum = 0;
-        try (Connection connection = side.dataSource.getConnection();
-                PreparedStatement statement = connection.prepareStatement(QUERY)) {
-            statement.setLong(1, 42L);
+        try (PreparedStatement statement = connection.prepareStatement(QUERY)) {
+            statement.setLong(1, id);
             statement.setString(2, "linkguard");
             statement.setInt(3, 7);
             try (ResultSet rows = statement.executeQuery()) {
@@ -79,16 +85,7 @@ public class HappyPathBenchmark {
             connection.setAutoCommit(false);
             connection.setReadOnly(true);
             for (long id = 41; id <= 43; id++) {
-                try (PreparedStatement statement = connection.prepareStatement(QUERY)) {
-                    statement.setLong(1, id);
-                    statement.setString(2, "linkguard");
-                    statement.setInt(3, 7);
-                    try (ResultSet rows = statement.executeQuery()) {
-                        while (rows.next()) {
-                            sum += rows.getLong(1) + rows.getString(2).length();
-                        }
-                    }
-                }
+                sum += query(connection, id);
             }
             connection.commit();
             connection.setReadOnly(false);

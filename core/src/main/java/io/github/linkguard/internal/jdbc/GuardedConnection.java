@@ -140,31 +140,34 @@ public final class GuardedConnection extends DelegatingWrapper implements Connec
 
     /** Keeps a statement of the open transaction for its replay, or says why the transaction cannot be replayed. */
     private void keepForReplay(boolean touchesSession, String sql, GuardedStatement statement, long updateCount) {
-        if (transactionLog == null) {
-            transactionLog = link.transactionLog();
-        } else if (transactionLog.whyNot() != null) {
+        TransactionLog log = transactionLog();
+        if (log.whyNot() != null) {
             return;
         }
-        TransactionLog.Step step = statement.step();
         if (updateCount == GuardedStatement.BATCH) {
-            transactionLog.notReplayable("it ran a batch");
-        } else if (touchesSession) {
-            transactionLog.notReplayable("it changed the session");
-        } else if (step == null) {
-            transactionLog.notReplayable(statement.whyNotReplayable());
-        } else {
-            String text = statement.sql == null ? sql : null;
-            long size = GuardedStatement.lengthOf(sql) + statement.payloadBytes();
-            if (updateCount == GuardedStatement.RESULT) {
-                statement.keptAs(-1, transactionLog.addQuery(step, text, size));
-                return;
-            }
-            try {
-                long count = updateCount == GuardedStatement.ASK ? statement.updateCount() : updateCount;
-                statement.keptAs(transactionLog.add(step, text, count, size), null);
-            } catch (SQLException e) {
-                transactionLog.notReplayable("its update count could not be read");
-            }
+            log.notReplayable("it ran a batch");
+            return;
+        }
+        if (touchesSession) {
+            log.notReplayable("it changed the session");
+            return;
+        }
+        TransactionLog.Step step = statement.step(); // copies the bound parameters: only for what is kept
+        if (step == null) {
+            log.notReplayable(statement.whyNotReplayable());
+            return;
+        }
+        String text = statement.sql == null ? sql : null;
+        long size = GuardedStatement.lengthOf(sql) + statement.payloadBytes();
+        if (updateCount == GuardedStatement.RESULT) {
+            statement.keptAs(-1, log.addQuery(step, text, size));
+            return;
+        }
+        try {
+            long count = updateCount == GuardedStatement.ASK ? statement.updateCount() : updateCount;
+            statement.keptAs(log.add(step, text, count, size), null);
+        } catch (SQLException e) {
+            log.notReplayable("its update count could not be read");
         }
     }
 
@@ -193,13 +196,18 @@ public final class GuardedConnection extends DelegatingWrapper implements Connec
         }
         transactionWorked = true;
         if (link.replaysTransactions()) {
-            if (transactionLog == null) {
-                transactionLog = link.transactionLog();
-            }
             String sql = command + " `" + savepoint.getSavepointName().replace("`", "``") + "`";
-            transactionLog.add(Connection::createStatement, sql, 0, sql.length());
+            transactionLog().add(Connection::createStatement, sql, 0, sql.length());
         }
         return savepoint;
+    }
+
+    /** The open transaction's log for its replay, made on first use (replay on). */
+    private TransactionLog transactionLog() {
+        if (transactionLog == null) {
+            transactionLog = link.transactionLog();
+        }
+        return transactionLog;
     }
 
     /** Why the open transaction, lost with its link, cannot run again on a fresh one with proof; null if it can. */

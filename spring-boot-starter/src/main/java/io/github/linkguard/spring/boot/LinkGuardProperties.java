@@ -103,15 +103,19 @@ public class LinkGuardProperties {
 
         /**
          * Whether a transaction whose link is lost after its first statement runs again on a fresh link when
-         * the replay can prove it observes what the application observed (so far: transactions that only
-         * returned update counts); a replay that sees other data rolls back and fails with SQLState 40001.
+         * the replay can prove it observes what the application observed (the update counts, and a digest of
+         * every value it read from results and generated keys); a replay that sees other data rolls back and
+         * fails with SQLState 40001.
          */
         private boolean enabled = true;
 
         /** The most statements of an open transaction kept for its replay; a longer one is not replayed. */
         private int maxStatements = 256;
 
-        /** The most SQL text and bound values of an open transaction kept for its replay. */
+        /**
+         * The most SQL text, bound values and reads (8 bytes each) of an open transaction kept for its replay; a
+         * larger one is not replayed.
+         */
         private DataSize maxSize = DataSize.ofMegabytes(1);
 
         public boolean isEnabled() {
