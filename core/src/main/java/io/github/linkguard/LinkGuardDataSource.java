@@ -12,8 +12,11 @@ import io.github.linkguard.internal.jdbc.GuardedConnection;
 import io.github.linkguard.internal.jdbc.Unwrapping;
 import io.github.linkguard.internal.metrics.LinkGuardMetrics;
 import io.github.linkguard.internal.metrics.MicrometerMetrics;
+import io.github.linkguard.internal.pool.Comeback;
+import io.github.linkguard.internal.pool.RefillGate;
 import io.github.linkguard.internal.replay.TransactionLog;
 import io.github.linkguard.internal.retry.Retrier;
+import io.github.linkguard.internal.retry.RetryBudget;
 import io.github.linkguard.internal.retry.RetryPolicy;
 import io.github.linkguard.internal.session.ServerReports;
 import io.github.linkguard.internal.session.SessionCarry;
@@ -33,6 +36,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Logger;
 import javax.sql.DataSource;
+import org.slf4j.LoggerFactory;
 
 /**
  * A drop-in {@link DataSource} in front of a pool (HikariCP) or a driver DataSource: every JDBC object it
@@ -57,6 +61,7 @@ public final class LinkGuardDataSource implements DataSource, AutoCloseable {
     private final LostLinkHandler handler;
     private final ConnectBound connectBound;
     private final Retrier retrier;
+    private final RetryBudget retryBudget;
     private final HikariDataSource pool;
     private final RetryRule retryRule;
     private final Links links;
@@ -67,29 +72,63 @@ public final class LinkGuardDataSource implements DataSource, AutoCloseable {
     private final boolean transactionReplay;
     private final int replayMaxStatements;
     private final long replayMaxBytes;
+    private final RefillGate refillGate;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private LinkGuardDataSource(Builder builder) {
         this.delegate = builder.delegate;
         this.pool = builder.pool;
+        // what the pool connects with is read before LinkGuard sits under it; the probe goes past it to the driver
+        ServerProbe.ConnectionSource probeConnections = probeConnections(delegate, pool, builder.probeTimeout);
+        ClientSettings clientSettings = clientSettings(delegate, pool);
+        this.serverReportsSession = builder.sessionTracking && requestSessionReports(delegate, pool);
+        Comeback comeback = new Comeback();
+        this.refillGate = pool == null ? null : installRefillGate(pool, builder.reconnectInterval, comeback);
         ServerProbe probe = builder.probeTimeout.isZero() ? null
-                : new ServerProbe(builder.name, probeConnections(delegate, pool, builder.probeTimeout),
-                        builder.probeTimeout, Builder.PROBE_FRESH_FOR);
+                : new ServerProbe(builder.name, refillGate == null ? probeConnections
+                        : gatedProbe(refillGate, probeConnections), builder.probeTimeout, Builder.PROBE_FRESH_FOR);
         LinkGuardMetrics metrics = builder.meterRegistry == null ? LinkGuardMetrics.NOOP
                 : new MicrometerMetrics(builder.meterRegistry, builder.name);
-        this.handler = new LostLinkHandler(builder.name, probe, metrics, clientSettings(delegate, pool));
+        this.handler = new LostLinkHandler(builder.name, probe, metrics, clientSettings, comeback);
         this.connectBound = builder.connectTimeout.isZero() || pool != null ? null
                 : new ConnectBound(builder.name, builder.connectTimeout);
         this.retryRule = builder.retryRule;
         this.links = new Links(delegate::getConnection);
         this.retrier = new Retrier(builder.name, builder.maxAttempts, builder.initialInterval, builder.multiplier,
                 builder.maxInterval, builder.retryBudget);
+        this.retryBudget = new RetryBudget(builder.retryBudgetRatio, builder.retryBudgetMinimum);
         this.closesDelegate = builder.closesDelegate;
         this.transactionReplay = builder.transactionReplay;
         this.replayMaxStatements = builder.replayMaxStatements;
         this.replayMaxBytes = builder.replayMaxBytes;
-        this.serverReportsSession = builder.sessionTracking && requestSessionReports(delegate, pool);
         this.clock = CoarseClock.lease();
+    }
+
+    /** The probe does not try to connect while the gate has just seen the server refuse: it takes that answer. */
+    private static ServerProbe.ConnectionSource gatedProbe(RefillGate gate, ServerProbe.ConnectionSource source) {
+        return () -> {
+            SQLException recent = gate.recentFailure();
+            if (recent != null) {
+                throw recent;
+            }
+            return source.open();
+        };
+    }
+
+    /**
+     * Sits under a pool that has not started, so that it reconnects as soon as the server is back (see
+     * {@link RefillGate}); a pool that runs already keeps HikariCP's own refill pace, which is said once.
+     */
+    private static RefillGate installRefillGate(HikariDataSource pool, Duration interval, Comeback comeback) {
+        RefillGate gate = RefillGate.installUnder(pool, interval, comeback);
+        if (gate == null) {
+            LoggerFactory.getLogger("io.github.linkguard.LinkGuard").info("[{}] the pool had started (or opens its "
+                    + "connections through a DataSource class name or JNDI) before LinkGuard wrapped it: after an "
+                    + "outage it reconnects at HikariCP's pace (up to 5 s after the server is back). Give LinkGuard "
+                    + "a pool that has not started (new HikariDataSource() and setters, config.copyStateTo(pool), or "
+                    + "Spring Boot's) to reconnect within reconnectInterval.", pool.getPoolName());
+        }
+        return gate;
     }
 
     /** Starts configuring a LinkGuard in front of {@code delegate} (a HikariCP pool, or any DataSource). */
@@ -206,6 +245,11 @@ public final class LinkGuardDataSource implements DataSource, AutoCloseable {
         }
 
         @Override
+        public RetryBudget retryBudget() {
+            return retryBudget;
+        }
+
+        @Override
         public RetryRule retryRule() {
             return retryRule;
         }
@@ -311,6 +355,9 @@ public final class LinkGuardDataSource implements DataSource, AutoCloseable {
         }
         clock.close();
         handler.close();
+        if (refillGate != null) {
+            refillGate.close();
+        }
         if (connectBound != null) {
             connectBound.close();
         }
@@ -426,6 +473,9 @@ public final class LinkGuardDataSource implements DataSource, AutoCloseable {
         private double multiplier = 2.0;
         private Duration maxInterval = Duration.ofSeconds(2);
         private Duration retryBudget = Duration.ofSeconds(30);
+        private Duration reconnectInterval = Duration.ofMillis(400);
+        private double retryBudgetRatio = 0.1;
+        private int retryBudgetMinimum = 10;
         private RetryRule retryRule = RetryRule.DEFAULT;
         private boolean closesDelegate = true;
         private boolean sessionTracking = true;
@@ -521,6 +571,47 @@ public final class LinkGuardDataSource implements DataSource, AutoCloseable {
          */
         public Builder retryBudget(Duration retryBudget) {
             this.retryBudget = positive(retryBudget, "retryBudget");
+            return this;
+        }
+
+        /**
+         * The most LinkGuard's retries may add to the statements this DataSource sends, over a sliding window
+         * of 10 s (default 0.1: at most one retried statement per ten sent, a replayed transaction counting
+         * its statements), so that retries never multiply the work of a server that fails most of it. Above
+         * it, a lost link is not retried: the application sees the failure, and
+         * {@code linkguard.retry.budget.refused} counts it. {@link #retryBudgetMinimum} keeps a quiet
+         * application able to recover.
+         */
+        public Builder retryBudgetRatio(double ratio) {
+            if (!(ratio >= 0) || Double.isInfinite(ratio)) {
+                throw new IllegalArgumentException("retryBudgetRatio must be 0 or more, was " + ratio);
+            }
+            this.retryBudgetRatio = ratio;
+            return this;
+        }
+
+        /**
+         * Retries per second the retry budget allows whatever was sent (default 10), so that an application
+         * that sends little still recovers from a restart; 0 leaves only {@link #retryBudgetRatio}.
+         */
+        public Builder retryBudgetMinimum(int perSecond) {
+            if (perSecond < 0) {
+                throw new IllegalArgumentException("retryBudgetMinimum must be 0 or more, was " + perSecond);
+            }
+            this.retryBudgetMinimum = perSecond;
+            return this;
+        }
+
+        /**
+         * How often a HikariCP pool under LinkGuard tries to reconnect while the server is away and operations
+         * wait for a connection (default 400 ms, jittered by a quarter): the first call after the server is
+         * back waits about half of it on average. HikariCP alone waits 10 ms after a failed attempt, doubling
+         * up to 5 s. Longer makes fewer attempts during an outage (each one a connect the server, if it is up
+         * but full, must refuse), and later recoveries. Needs a pool that has not started when
+         * LinkGuard wraps it (Spring Boot's, or {@code new HikariDataSource()} with setters).
+         */
+        public Builder reconnectInterval(Duration reconnectInterval) {
+            this.reconnectInterval = positive(reconnectInterval, "reconnectInterval");
             return this;
         }
 

@@ -4,15 +4,35 @@ import static io.github.linkguard.Pools.diagnosisOf;
 import static io.github.linkguard.Pools.execute;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.mysql.cj.jdbc.MysqlDataSource;
+import com.zaxxer.hikari.HikariDataSource;
+import io.github.linkguard.testkit.CountingDataSource;
 import io.github.linkguard.testkit.EmbeddedMariaDb;
 import io.github.linkguard.testkit.MariaDbExtension;
+import io.micrometer.core.instrument.Timer;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** A server that goes away under open links, gracefully or killed, on a server of its own; TLS off and on. */
+/**
+ * A server that goes away under open links, gracefully or killed, on a server of its own; TLS off and on.
+ * Under a load, the readers see no error and get a connection soon after the server is back (the exact
+ * figures, beside bare HikariCP's, are the recovery benchmark's: docs/BENCHMARKS.md).
+ */
 @Timeout(120)
 class ServerRestartTest {
 
@@ -52,6 +72,136 @@ class ServerRestartTest {
                 assertThat(diagnosis.evidence()).contains("the server refuses new connections now");
             } finally {
                 db.start();
+            }
+        }
+    }
+
+    /** The pool's size, and how many application threads read through it. */
+    private static final int SLOTS = 4;
+
+    @ParameterizedTest(name = "killed {0}, TLS {1}")
+    @CsvSource({"true, true", "false, false"})
+    void readersUnderARestartSeeNoErrorAndReconnectSoonAfterTheServerIsBack(boolean kill, boolean tls)
+            throws Exception {
+        EmbeddedMariaDb db = SERVER.server();
+        MysqlDataSource driver = new MysqlDataSource();
+        driver.setURL(Pools.url(db, tls));
+        driver.setUser(db.user());
+        driver.setPassword(db.password());
+        CountingDataSource counting = new CountingDataSource(driver);
+        HikariDataSource pool = new HikariDataSource(); // not started: LinkGuard sits under it too
+        pool.setPoolName("restart-under-load");
+        pool.setDataSource(counting);
+        pool.setMaximumPoolSize(SLOTS);
+        pool.setConnectionTimeout(30_000);
+        try (Pools.Guarded guarded = Pools.guard(pool, builder -> builder);
+                Readers readers = new Readers(guarded.dataSource())) {
+            Pools.idle(Duration.ofMillis(500));
+            long down = System.nanoTime();
+            counting.takeMostOpen();
+            if (kill) {
+                db.kill();
+            } else {
+                db.stop();
+            }
+            Pools.idle(Duration.ofSeconds(1));
+            long back = startAndAwaitPort(db);
+            long firstSuccess = readers.firstSuccessAfter(back, Duration.ofSeconds(30));
+            Pools.idle(Duration.ofMillis(500));
+
+            assertThat(readers.errors).as("errors the application saw; incidents: %s",
+                    guarded.dataSource().recentIncidents()).isEmpty();
+            long lagMillis = TimeUnit.NANOSECONDS.toMillis(firstSuccess - back);
+            // about 220 ms in the benchmark; HikariCP alone 0.4 to 5 s, whenever its doubling backoff wakes
+            assertThat(lagMillis).as("ms from the port opening to the first successful read").isLessThan(1_500);
+            assertThat(counting.takeMostOpen()).as("physical connections open at once").isLessThanOrEqualTo(SLOTS);
+            double downSeconds = (back - down) / 1e9;
+            long attempts = counting.attemptsBetween(down, back);
+            // one every reconnectInterval (400 ms, jittered by a quarter), the probe's and the pool's first ones
+            assertThat(attempts).as("connect attempts in %.1f s while the server was away", downSeconds)
+                    .isLessThanOrEqualTo(5 + Math.round(downSeconds / 0.3));
+            Timer serverBack = guarded.registry().find("linkguard.server.back").timer();
+            assertThat(serverBack).isNotNull();
+            assertThat(serverBack.count()).isEqualTo(1);
+            assertThat(serverBack.max(TimeUnit.MILLISECONDS)).isLessThan(1_500);
+        }
+    }
+
+    /** Starts the server and returns when its port first accepts a connection (polled every 5 ms). */
+    private static long startAndAwaitPort(EmbeddedMariaDb db) throws InterruptedException {
+        AtomicLong accepted = new AtomicLong();
+        Thread watcher = new Thread(() -> {
+            while (accepted.get() == 0) {
+                try (Socket socket = new Socket()) {
+                    socket.connect(new InetSocketAddress(db.host(), db.port()), 100);
+                    accepted.set(System.nanoTime());
+                } catch (IOException refused) {
+                    Pools.idle(Duration.ofMillis(5));
+                }
+            }
+        }, "port-watcher");
+        watcher.setDaemon(true);
+        watcher.start();
+        db.start();
+        watcher.join(10_000);
+        assertThat(accepted.get()).as("the port accepted a connection").isNotZero();
+        return accepted.get();
+    }
+
+    /**
+     * Application threads reading in a loop, half of the reads in read-only transactions (as Spring Data
+     * reads), each noting when it succeeded or what failed.
+     */
+    private static final class Readers implements AutoCloseable {
+        final ConcurrentLinkedQueue<SQLException> errors = new ConcurrentLinkedQueue<>();
+        private final ConcurrentLinkedQueue<Long> successes = new ConcurrentLinkedQueue<>();
+        private final AtomicBoolean running = new AtomicBoolean(true);
+        private final List<Thread> threads = new ArrayList<>();
+
+        Readers(LinkGuardDataSource dataSource) {
+            for (int i = 0; i < SLOTS; i++) {
+                boolean inTransaction = i % 2 == 1;
+                Thread thread = new Thread(() -> {
+                    while (running.get()) {
+                        try (Connection connection = dataSource.getConnection()) {
+                            if (inTransaction) {
+                                connection.setAutoCommit(false);
+                                connection.setReadOnly(true);
+                            }
+                            Pools.number(connection, "SELECT 1");
+                            if (inTransaction) {
+                                connection.commit();
+                            }
+                            successes.add(System.nanoTime());
+                        } catch (SQLException e) {
+                            errors.add(e);
+                        }
+                        Pools.idle(Duration.ofMillis(2));
+                    }
+                }, "reader-" + i);
+                thread.setDaemon(true);
+                threads.add(thread);
+            }
+            threads.forEach(Thread::start);
+        }
+
+        long firstSuccessAfter(long nanos, Duration within) {
+            long deadline = System.nanoTime() + within.toNanos();
+            while (System.nanoTime() < deadline) {
+                long first = successes.stream().filter(end -> end - nanos >= 0).min(Long::compare).orElse(0L);
+                if (first != 0) {
+                    return first;
+                }
+                Pools.idle(Duration.ofMillis(5));
+            }
+            throw new AssertionError("no read succeeded within " + within + " of the server coming back");
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            running.set(false);
+            for (Thread thread : threads) {
+                thread.join(30_000);
             }
         }
     }

@@ -20,6 +20,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /** After a lost link the application's Connection stays usable; only what is safe runs again. */
 @ExtendWith(MariaDbExtension.class)
@@ -157,6 +159,67 @@ class StatementRetryTest {
                     .isEqualTo(1); // with three attempts it used to be 3
             assertThat(guarded.notRetried(Cause.SOCKET_TIMEOUT)).isEqualTo(1);
             execute(connection, "SELECT 1"); // the connection goes on, on a fresh link
+        }
+    }
+
+    @ParameterizedTest(name = "budget ratio {0}, TLS {1}")
+    @CsvSource({"0.1, false", "0.1, true", "10, false"})
+    void theRetryBudgetCapsWhatRetriesAddToAServerThatFailsEveryStatement(double ratio, boolean tls,
+            EmbeddedMariaDb db) throws Exception {
+        // every execution leaves a row in a MyISAM table (kept whatever happens to the statement) and outlives
+        // the client's socketTimeout; the application asked for such reads to be retried (a retryRule)
+        db.execute("USE test", "CREATE TABLE IF NOT EXISTS executions (id INT AUTO_INCREMENT PRIMARY KEY) ENGINE=MyISAM",
+                "DELETE FROM executions",
+                "CREATE OR REPLACE FUNCTION slow_read() RETURNS INT NOT DETERMINISTIC MODIFIES SQL DATA "
+                        + "BEGIN INSERT INTO executions VALUES (NULL); DO SLEEP(0.4); RETURN 1; END");
+        int calls = 10;
+        try (Pools.Guarded guarded = Pools.guard(Pools.lazyHikari(db, Pools.url(db, tls) + "&socketTimeout=200"),
+                builder -> builder.maxAttempts(3).initialInterval(Duration.ofMillis(10)).maxInterval(Duration.ofMillis(20))
+                        .retryRule((cause, sql, byDefault) -> true).retryBudgetRatio(ratio).retryBudgetMinimum(0))) {
+            for (int call = 0; call < calls; call++) {
+                boolean inTransaction = call % 2 == 1; // half of them as the first read of a transaction
+                try (Connection connection = guarded.dataSource().getConnection()) {
+                    connection.setAutoCommit(!inTransaction);
+                    assertThatThrownBy(() -> Pools.number(connection, "SELECT slow_read()"))
+                            .isInstanceOf(SQLException.class)
+                            .satisfies(e -> assertThat(Diagnosis.of(e).map(Diagnosis::cause)).as("%s", e)
+                                    .contains(Cause.SOCKET_TIMEOUT));
+                    if (inTransaction) {
+                        connection.rollback();
+                    }
+                }
+            }
+            Pools.idle(Duration.ofMillis(600)); // whatever was sent has finished on the server
+            double perCall = Pools.number(db, "SELECT COUNT(*) FROM test.executions") / (double) calls;
+            var refused = guarded.registry().find("linkguard.retry.budget.refused").tag("cause", "socket-timeout")
+                    .counter();
+            if (ratio < 1) {
+                assertThat(perCall).as("executions on the server per call").isLessThanOrEqualTo(1.1);
+                assertThat(refused).isNotNull();
+                assertThat(refused.count()).as("retries the budget refused").isGreaterThanOrEqualTo(calls - 1);
+            } else {
+                // the one more copy the rule asked for; a second socket timeout is not sent again whatever the rule says
+                assertThat(perCall).as("executions per call with a budget that allows every retry").isEqualTo(2);
+                assertThat(refused).isNull();
+            }
+        }
+    }
+
+    @Test
+    void closingAConnectionWhoseLinkBrokeAsTheApplicationLetGoOfItSucceeds(EmbeddedMariaDb db) throws Exception {
+        try (FaultProxy proxy = FaultProxy.start(db.host(), db.port());
+                Pools.Guarded guarded = guard(db, EmbeddedMariaDb.jdbcUrl(proxy.host(), proxy.port()))) {
+            Connection connection = guarded.dataSource().getConnection();
+            connection.setReadOnly(true); // the pool resets it when the connection comes back
+            execute(connection, "SELECT 1");
+            proxy.dropAll();
+
+            connection.close(); // HikariCP's reset meets the broken link; the application's work was done
+
+            assertThat(connection.isClosed()).isTrue();
+            assertThat(guarded.dataSource().unwrap(HikariDataSource.class).getHikariPoolMXBean().getTotalConnections())
+                    .as("connections in the pool").isZero();
+            assertThat(guarded.outcomes(Cause.NETWORK, "recovered")).isEqualTo(1);
         }
     }
 

@@ -4,6 +4,7 @@ import io.github.linkguard.benchmarks.jmh.HappyPathRun;
 import io.github.linkguard.benchmarks.load.LoopbackLoad;
 import io.github.linkguard.benchmarks.load.ReplayFootprint;
 import io.github.linkguard.benchmarks.recovery.RecoveryRun;
+import io.github.linkguard.benchmarks.recovery.SlowServerRun;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -51,6 +52,7 @@ public final class Benchmarks {
         }
         if (parts.contains("recovery")) {
             report(RecoveryRun.run(quick));
+            report(SlowServerRun.run(quick));
         }
     }
 

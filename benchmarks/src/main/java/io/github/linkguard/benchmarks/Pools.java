@@ -34,6 +34,32 @@ public final class Pools {
 
     /** A HikariCP pool of {@code slots} connections from {@code driver}, started and filled. */
     public static HikariDataSource hikari(String name, DataSource driver, int slots, MeterRegistry registry) {
+        HikariDataSource pool = new HikariDataSource(config(name, driver, slots, registry));
+        awaitFilled(pool, slots);
+        return pool;
+    }
+
+    /**
+     * The same pool, not started yet (as Spring Boot makes it, so that LinkGuard can sit under it too): start
+     * it with {@link #fill}.
+     */
+    public static HikariDataSource unstartedHikari(String name, DataSource driver, int slots) {
+        HikariDataSource pool = new HikariDataSource();
+        config(name, driver, slots, null).copyStateTo(pool);
+        return pool;
+    }
+
+    /** Starts {@code pool} through {@code front} and waits until it holds {@code slots} idle connections. */
+    public static void fill(DataSource front, HikariDataSource pool, int slots) {
+        try {
+            front.getConnection().close();
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException("pool " + pool.getPoolName() + " did not start", e);
+        }
+        awaitFilled(pool, slots);
+    }
+
+    private static HikariConfig config(String name, DataSource driver, int slots, MeterRegistry registry) {
         HikariConfig config = new HikariConfig();
         config.setPoolName(name);
         config.setDataSource(driver);
@@ -43,9 +69,7 @@ public final class Pools {
         if (registry != null) {
             config.setMetricRegistry(registry);
         }
-        HikariDataSource pool = new HikariDataSource(config);
-        awaitFilled(pool, slots);
-        return pool;
+        return config;
     }
 
     /** {@code pool} itself for the bare side, LinkGuard over it (named {@code name}) for the other. */

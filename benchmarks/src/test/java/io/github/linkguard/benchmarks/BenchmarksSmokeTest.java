@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.github.linkguard.benchmarks.jmh.HappyPathRun;
 import io.github.linkguard.benchmarks.load.LoopbackLoad;
 import io.github.linkguard.benchmarks.recovery.RecoveryRun;
+import io.github.linkguard.benchmarks.recovery.SlowServerRun;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -47,7 +48,16 @@ class BenchmarksSmokeTest {
         String table = RecoveryRun.run(true);
 
         assertThat(table.split("\n")).filteredOn(line -> line.startsWith("| stopped gracefully |"))
-                .extracting(line -> line.split("\\|")[5].trim())
+                .extracting(line -> line.split("\\|")[4].trim())
                 .containsExactly("bare HikariCP", "LinkGuard");
+    }
+
+    @Test
+    @Timeout(120)
+    void theSlowServerRunCountsTheExecutionsOfBothSides() {
+        String table = SlowServerRun.run(true);
+
+        assertThat(table.split("\n")).filteredOn(line -> line.startsWith("| bare HikariCP |")
+                || line.startsWith("| LinkGuard |")).hasSize(2);
     }
 }

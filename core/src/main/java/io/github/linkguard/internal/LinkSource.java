@@ -3,6 +3,7 @@ package io.github.linkguard.internal;
 import io.github.linkguard.RetryRule;
 import io.github.linkguard.internal.replay.TransactionLog;
 import io.github.linkguard.internal.retry.Retrier;
+import io.github.linkguard.internal.retry.RetryBudget;
 import io.github.linkguard.internal.session.SessionCarry;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -18,6 +19,9 @@ public interface LinkSource {
 
     /** Paces this DataSource's retries. */
     Retrier retrier();
+
+    /** Caps what this DataSource's retries add to the statements it sends. */
+    RetryBudget retryBudget();
 
     /** Which statements run again after a lost link. */
     RetryRule retryRule();

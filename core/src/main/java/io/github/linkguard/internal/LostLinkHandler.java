@@ -13,6 +13,7 @@ import io.github.linkguard.internal.diagnosis.ServerEvidence;
 import io.github.linkguard.internal.diagnosis.ServerProbe;
 import io.github.linkguard.internal.metrics.LinkGuardMetrics;
 import io.github.linkguard.internal.metrics.RetryOutcome;
+import io.github.linkguard.internal.pool.Comeback;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -41,6 +42,7 @@ public final class LostLinkHandler implements AutoCloseable {
     private final ServerProbe probe;
     private final LinkGuardMetrics metrics;
     private final ClientSettings client;
+    private final Comeback comeback;
     private final Incident[] incidents = new Incident[MAX_INCIDENTS];
     private int nextIncident;
     private int incidentCount;
@@ -50,12 +52,15 @@ public final class LostLinkHandler implements AutoCloseable {
      * @param probe reads the server's evidence, or null to diagnose from the client side only
      * @param metrics where failures are counted
      * @param client the driver settings of the DataSource
+     * @param comeback when the server last came back after an outage
      */
-    public LostLinkHandler(String dataSource, ServerProbe probe, LinkGuardMetrics metrics, ClientSettings client) {
+    public LostLinkHandler(String dataSource, ServerProbe probe, LinkGuardMetrics metrics, ClientSettings client,
+            Comeback comeback) {
         this.dataSource = dataSource;
         this.probe = probe;
         this.metrics = metrics;
         this.client = client;
+        this.comeback = comeback;
     }
 
     /** The DataSource's name. */
@@ -86,6 +91,19 @@ public final class LostLinkHandler implements AutoCloseable {
         if (diagnosis != null) {
             metrics.outcome(diagnosis.cause(), RetryOutcome.NOT_RETRIED);
             remember(diagnosis, RetryOutcome.NOT_RETRIED);
+        }
+    }
+
+    /**
+     * Counts a lost link whose retry the retry budget refused (the retries of the last seconds already add
+     * their share to the statements sent): not retried.
+     */
+    public void refusedByBudget(Diagnosis first) {
+        metrics.budgetRefused(first.cause());
+        notRetried(first);
+        if (log.isDebugEnabled()) {
+            log.debug("[{}] a retry after a lost link ({}) was refused: the retry budget is spent", dataSource,
+                    first.cause().id());
         }
     }
 
@@ -142,6 +160,10 @@ public final class LostLinkHandler implements AutoCloseable {
         metrics.retries(first.cause(), retries);
         metrics.outcome(first.cause(), RetryOutcome.RECOVERED);
         metrics.recoveryTime(nanos);
+        long sinceBack = comeback.firstSuccess(System.nanoTime() - nanos);
+        if (sinceBack >= 0) {
+            metrics.serverBack(sinceBack);
+        }
         remember(first, RetryOutcome.RECOVERED);
         log.info("[{}] recovered from a lost link ({}) after {} retries in {} ms", dataSource, first.cause().id(),
                 retries, nanos / 1_000_000);

@@ -86,6 +86,8 @@ public final class GuardedConnection extends DelegatingWrapper implements Connec
     private Diagnosis lastLoss;
     /** The open statements, newest first, linked through the statements themselves (nothing to allocate). */
     private GuardedStatement openStatements;
+    /** Statements sent since they were last added to the retry budget. */
+    private int sent;
 
     /**
      * @param link where fresh links come from after a lost one
@@ -123,6 +125,7 @@ public final class GuardedConnection extends DelegatingWrapper implements Connec
      */
     void ran(boolean touchesSession, String sql, GuardedStatement statement, long updateCount) {
         lastGoodNanos = CoarseClock.nanos();
+        sent++;
         statement.keptAs(-1, null);
         if (!autoCommit) {
             transactionWorked = true;
@@ -493,6 +496,8 @@ public final class GuardedConnection extends DelegatingWrapper implements Connec
      */
     private <T> T onFreshLinks(Diagnosis first, SQLException failure, long payloadBytes, Execution<T> again)
             throws SQLException {
+        link.retryBudget().sent(sent + 1); // what this connection sent so far, the failed statement included
+        sent = 0;
         Retrier.Attempts attempts = link.retrier().start(System.nanoTime());
         SQLException last = failure;
         while (attempts.another(last)) {
@@ -512,6 +517,10 @@ public final class GuardedConnection extends DelegatingWrapper implements Connec
             }
             try {
                 adopt(fresh);
+                if (!withinRetryBudget()) {
+                    link.handler().refusedByBudget(first);
+                    throw failure;
+                }
                 T result = again.run();
                 markGood();
                 attempts.succeeded();
@@ -537,6 +546,12 @@ public final class GuardedConnection extends DelegatingWrapper implements Connec
         }
         link.handler().exhausted(first, attempts.retries());
         throw last;
+    }
+
+    /** Takes this retry's statements (the statement, and a replayed transaction's) from the retry budget. */
+    private boolean withinRetryBudget() {
+        int statements = 1 + (state == TRANSACTION_LOST && transactionLog != null ? transactionLog.steps() : 0);
+        return link.retryBudget().tryRetry(statements);
     }
 
     /**
@@ -703,6 +718,7 @@ public final class GuardedConnection extends DelegatingWrapper implements Connec
             return;
         }
         closed = true;
+        link.retryBudget().sent(sent);
         if (state != OPEN) {
             return; // the physical connection was evicted when the link was lost
         }
@@ -710,7 +726,13 @@ public final class GuardedConnection extends DelegatingWrapper implements Connec
         try {
             delegate.close();
         } catch (SQLException e) {
-            throw failed(e, Phase.EXECUTE);
+            Diagnosis diagnosis = diagnose(e, Phase.EXECUTE, 0, false);
+            if (diagnosis == null) {
+                throw leftReadOnly(e);
+            }
+            // the link broke as the application let go of it (the pool's reset of read-only or auto-commit failed):
+            // the pool drops it, and what was not committed is rolled back, as closing would have done
+            link.handler().recovered(diagnosis, 0, 0);
         }
     }
 

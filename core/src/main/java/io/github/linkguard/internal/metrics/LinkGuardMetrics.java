@@ -23,6 +23,14 @@ public interface LinkGuardMetrics {
         @Override
         public void recoveryTime(long nanos) {
         }
+
+        @Override
+        public void serverBack(long nanos) {
+        }
+
+        @Override
+        public void budgetRefused(Cause cause) {
+        }
     };
 
     /** A link failure was observed (each failed attempt). */
@@ -36,4 +44,13 @@ public interface LinkGuardMetrics {
 
     /** An operation recovered from a lost link {@code nanos} after its first attempt began. */
     void recoveryTime(long nanos);
+
+    /**
+     * The first operation that waited through an outage succeeded {@code nanos} after the server accepted a
+     * connection again.
+     */
+    void serverBack(long nanos);
+
+    /** The retry budget refused a retry after a lost link with {@code cause}. */
+    void budgetRefused(Cause cause);
 }

@@ -24,6 +24,14 @@ public final class MicrometerMetrics implements LinkGuardMetrics {
     public static final String RETRY_ATTEMPTS = "linkguard.retry.attempts";
     /** Time from the first failed attempt to the success of a recovered operation, tagged {@code datasource}. */
     public static final String RECOVERY = "linkguard.recovery";
+    /**
+     * Time from the server accepting a connection again after an outage to the first operation that waited
+     * through it succeeding, tagged {@code datasource}.
+     */
+    public static final String SERVER_BACK = "linkguard.server.back";
+
+    /** Retries the retry budget refused, tagged {@code datasource}, {@code cause}. */
+    public static final String BUDGET_REFUSED = "linkguard.retry.budget.refused";
 
     private static final int PHASES = Phase.values().length;
     private static final int OUTCOMES = RetryOutcome.values().length;
@@ -33,7 +41,9 @@ public final class MicrometerMetrics implements LinkGuardMetrics {
     private final AtomicReferenceArray<Counter> failures = new AtomicReferenceArray<>(Cause.values().length * PHASES);
     private final AtomicReferenceArray<Counter> outcomes = new AtomicReferenceArray<>(Cause.values().length * OUTCOMES);
     private final AtomicReferenceArray<Counter> attempts = new AtomicReferenceArray<>(Cause.values().length);
+    private final AtomicReferenceArray<Counter> refused = new AtomicReferenceArray<>(Cause.values().length);
     private volatile Timer recovery;
+    private volatile Timer serverBack;
 
     /** Meters of the DataSource named {@code dataSource} in {@code registry}. */
     public MicrometerMetrics(MeterRegistry registry, String dataSource) {
@@ -71,15 +81,23 @@ public final class MicrometerMetrics implements LinkGuardMetrics {
 
     @Override
     public void retries(Cause cause, int count) {
-        Counter counter = attempts.get(cause.ordinal());
+        byCause(attempts, RETRY_ATTEMPTS, "Retries made after lost links", cause).increment(count);
+    }
+
+    @Override
+    public void budgetRefused(Cause cause) {
+        byCause(refused, BUDGET_REFUSED, "Retries after lost links that the retry budget refused", cause).increment();
+    }
+
+    private Counter byCause(AtomicReferenceArray<Counter> slots, String name, String description, Cause cause) {
+        Counter counter = slots.get(cause.ordinal());
         if (counter == null) {
-            counter = Counter.builder(RETRY_ATTEMPTS)
-                    .description("Retries made after lost links")
+            counter = Counter.builder(name).description(description)
                     .tag("datasource", dataSource).tag("cause", cause.id())
                     .register(registry);
-            attempts.set(cause.ordinal(), counter);
+            slots.set(cause.ordinal(), counter);
         }
-        counter.increment(count);
+        return counter;
     }
 
     @Override
@@ -91,6 +109,20 @@ public final class MicrometerMetrics implements LinkGuardMetrics {
                     .tag("datasource", dataSource)
                     .register(registry);
             recovery = timer;
+        }
+        timer.record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    @Override
+    public void serverBack(long nanos) {
+        Timer timer = serverBack;
+        if (timer == null) {
+            timer = Timer.builder(SERVER_BACK)
+                    .description("Time from the server accepting connections again after an outage to the first "
+                            + "operation that waited through it succeeding")
+                    .tag("datasource", dataSource)
+                    .register(registry);
+            serverBack = timer;
         }
         timer.record(nanos, TimeUnit.NANOSECONDS);
     }

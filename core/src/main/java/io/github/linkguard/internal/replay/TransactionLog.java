@@ -142,6 +142,11 @@ public final class TransactionLog {
         return whyNot;
     }
 
+    /** How many statements are kept. */
+    public int steps() {
+        return entries.size();
+    }
+
     /** How many bytes the open transaction keeps for its replay. */
     public long bytes() {
         return bytes;

@@ -46,7 +46,9 @@ public final class PlainJavaDemo {
             config.setMinimumIdle(0);
             SimpleMeterRegistry registry = new SimpleMeterRegistry();
 
-            try (LinkGuardDataSource dataSource = LinkGuardDataSource.builder(new HikariDataSource(config))
+            HikariDataSource pool = new HikariDataSource(); // not started yet: LinkGuard sits under it too
+            config.copyStateTo(pool);
+            try (LinkGuardDataSource dataSource = LinkGuardDataSource.builder(pool)
                     .meterRegistry(registry)
                     .retryBudget(Duration.ofSeconds(10))
                     .build()) {

@@ -206,6 +206,22 @@ public class LinkGuardProperties {
         /** The longest an operation may take, retries and waits included. */
         private Duration budget = Duration.ofSeconds(30);
 
+        /**
+         * The most retries may add to the statements sent, over a sliding window of 10 s (0.1: one retried
+         * statement per ten sent); above it a lost link is not retried and linkguard.retry.budget.refused
+         * counts it.
+         */
+        private double budgetRatio = 0.1;
+
+        /** Retries per second allowed whatever was sent, so that a quiet application still recovers. */
+        private int budgetMinimum = 10;
+
+        /**
+         * How often a HikariCP pool under LinkGuard tries to reconnect while the server is away and operations
+         * wait (jittered by a quarter); the first call after the server is back waits about half of it.
+         */
+        private Duration reconnectInterval = Duration.ofMillis(400);
+
         public int getMaxAttempts() {
             return maxAttempts;
         }
@@ -250,6 +266,36 @@ public class LinkGuardProperties {
 
         public void setBudget(Duration budget) {
             this.budget = positive(budget);
+        }
+
+        public double getBudgetRatio() {
+            return budgetRatio;
+        }
+
+        public void setBudgetRatio(double budgetRatio) {
+            if (!(budgetRatio >= 0) || Double.isInfinite(budgetRatio)) {
+                throw new IllegalArgumentException("must be 0 or more, was " + budgetRatio);
+            }
+            this.budgetRatio = budgetRatio;
+        }
+
+        public int getBudgetMinimum() {
+            return budgetMinimum;
+        }
+
+        public void setBudgetMinimum(int budgetMinimum) {
+            if (budgetMinimum < 0) {
+                throw new IllegalArgumentException("must be 0 or more, was " + budgetMinimum);
+            }
+            this.budgetMinimum = budgetMinimum;
+        }
+
+        public Duration getReconnectInterval() {
+            return reconnectInterval;
+        }
+
+        public void setReconnectInterval(Duration reconnectInterval) {
+            this.reconnectInterval = positive(reconnectInterval);
         }
     }
 }

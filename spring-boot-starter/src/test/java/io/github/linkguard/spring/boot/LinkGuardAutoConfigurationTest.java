@@ -3,6 +3,7 @@ package io.github.linkguard.spring.boot;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.zaxxer.hikari.HikariDataSource;
+import io.github.linkguard.internal.pool.RefillGate;
 import io.github.linkguard.LinkGuardDataSource;
 import java.io.PrintWriter;
 import java.sql.Connection;
@@ -30,6 +31,15 @@ class LinkGuardAutoConfigurationTest {
             assertThat(((LinkGuardDataSource) dataSource).name()).isEqualTo("dataSource");
             assertThat(dataSource.unwrap(HikariDataSource.class).getPoolName()).isEqualTo("app-pool");
             assertThat(dataSource.unwrap(HikariDataSource.class).isRunning()).isFalse(); // never started
+        });
+    }
+
+    @Test
+    void sitsUnderThePoolTooSoThatItReconnectsAsSoonAsTheServerIsBack() {
+        runner.run(context -> {
+            HikariDataSource pool = context.getBean(DataSource.class).unwrap(HikariDataSource.class);
+            assertThat(pool.getDataSource()).isInstanceOf(RefillGate.class); // HikariCP opens its connections there
+            assertThat(pool.getJdbcUrl()).isEqualTo("jdbc:mysql://127.0.0.1:1/none"); // the pool keeps its settings
         });
     }
 
@@ -100,6 +110,24 @@ class LinkGuardAutoConfigurationTest {
                 assertThat(context).getFailure().rootCause().hasMessageContaining("must be at least 1, was 0"));
         runner.withPropertyValues("linkguard.replay.max-size=0B").run(context ->
                 assertThat(context).getFailure().rootCause().hasMessageContaining("must be at least 1 byte"));
+        runner.withPropertyValues("linkguard.retry.budget-ratio=-0.1").run(context ->
+                assertThat(context).getFailure().rootCause().hasMessageContaining("must be 0 or more, was -0.1"));
+        runner.withPropertyValues("linkguard.retry.budget-minimum=-1").run(context ->
+                assertThat(context).getFailure().rootCause().hasMessageContaining("must be 0 or more, was -1"));
+        runner.withPropertyValues("linkguard.retry.reconnect-interval=0s").run(context ->
+                assertThat(context).getFailure().rootCause().hasMessageContaining("must be positive"));
+    }
+
+    @Test
+    void retryBudgetAndReconnectPropertiesBind() {
+        runner.withPropertyValues("linkguard.retry.budget-ratio=0.25", "linkguard.retry.budget-minimum=3",
+                "linkguard.retry.reconnect-interval=1s").run(context -> {
+                    assertThat(context).hasNotFailed();
+                    LinkGuardProperties.Retry retry = context.getBean(LinkGuardProperties.class).getRetry();
+                    assertThat(retry.getBudgetRatio()).isEqualTo(0.25);
+                    assertThat(retry.getBudgetMinimum()).isEqualTo(3);
+                    assertThat(retry.getReconnectInterval()).hasSeconds(1);
+                });
     }
 
     @Test

@@ -1,0 +1,234 @@
+package io.github.linkguard.internal.pool;
+
+import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.HikariPoolMXBean;
+import com.zaxxer.hikari.util.DriverDataSource;
+import io.github.linkguard.internal.diagnosis.ExceptionEvidence;
+import java.io.PrintWriter;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.SQLFeatureNotSupportedException;
+import java.sql.SQLTransientConnectionException;
+import java.time.Duration;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Logger;
+import javax.sql.DataSource;
+
+/**
+ * The DataSource a HikariCP pool opens its connections with, when LinkGuard sits under the pool too: why
+ * recovery from an outage takes milliseconds instead of seconds.
+ *
+ * <p>HikariCP refills on one thread, and after a failed attempt that thread sleeps 10 ms, doubling up to 5 s,
+ * so the first connection after a restart comes up to 5 s after the server is back. Here, while the server
+ * is away and operations wait for the pool, the refill thread's call waits in this gate instead, which tries
+ * again every {@code interval} (jittered) and returns the first connection the server accepts. With nobody waiting it
+ * tries once per call and HikariCP paces itself as usual. The first failure of an outage is always thrown,
+ * so the pool's timeout exceptions keep carrying the driver's real cause. Every connection is still the
+ * pool's: its size, metrics and settings stay the ones the application configured.
+ */
+public final class RefillGate implements DataSource, AutoCloseable {
+
+    /** Opens one physical connection. */
+    @FunctionalInterface
+    private interface Connector {
+        Connection connect(DataSource target) throws SQLException;
+    }
+
+    private final HikariDataSource pool;
+    private final DataSource given;
+    private final long intervalNanos;
+    private final Comeback comeback;
+    private volatile DataSource target;
+    /** When the current outage began (nanoTime of its first failed attempt); 0 while the server answers. */
+    private volatile long downSinceNanos;
+    /** When the refill thread, held here, tries again: an interval after the last attempt, jittered. */
+    private volatile long nextAttemptNanos;
+    private volatile SQLException lastFailure;
+    private volatile long lastFailureNanos;
+    private volatile boolean closed;
+
+    private RefillGate(HikariDataSource pool, Duration interval, Comeback comeback) {
+        this.pool = pool;
+        this.given = pool.getDataSource();
+        this.intervalNanos = interval.toNanos();
+        this.comeback = comeback;
+    }
+
+    /**
+     * Puts a gate under {@code pool} if it has not started yet and opens its connections from a JDBC URL or a
+     * DataSource it was given; returns null (and changes nothing) otherwise.
+     */
+    public static RefillGate installUnder(HikariDataSource pool, Duration interval, Comeback comeback) {
+        if (pool.isRunning() || pool.isClosed() || pool.getHikariPoolMXBean() != null
+                || (pool.getDataSource() == null && pool.getJdbcUrl() == null)) {
+            return null;
+        }
+        RefillGate gate = new RefillGate(pool, interval, comeback);
+        try {
+            pool.setDataSource(gate);
+        } catch (IllegalStateException sealed) {
+            return null;
+        }
+        return gate;
+    }
+
+    @Override
+    public Connection getConnection() throws SQLException {
+        return open(DataSource::getConnection);
+    }
+
+    @Override
+    public Connection getConnection(String username, String password) throws SQLException {
+        return open(target -> target.getConnection(username, password));
+    }
+
+    private Connection open(Connector connector) throws SQLException {
+        if (downSinceNanos == 0 || !demand()) {
+            return attempt(connector);
+        }
+        SQLException last = null;
+        while (true) {
+            long wait = nextAttemptNanos - System.nanoTime();
+            if (wait > 0) {
+                pause(wait, last);
+                continue;
+            }
+            if (closed || pool.isClosed()) {
+                throw last != null ? last : new SQLTransientConnectionException("the pool is closing", "08001");
+            }
+            if (!demand()) {
+                return attempt(connector); // nobody waits any more: one attempt, then HikariCP paces itself
+            }
+            try {
+                return attempt(connector);
+            } catch (SQLException failure) {
+                if (!ExceptionEvidence.of(failure).isLinkFailure()) {
+                    throw failure;
+                }
+                last = failure;
+            }
+        }
+    }
+
+    private Connection attempt(Connector connector) throws SQLException {
+        long now = System.nanoTime();
+        // +-25 %, so that the instances of an application do not all reconnect in step after a restart
+        nextAttemptNanos = now + (long) (intervalNanos * (0.75 + 0.5 * ThreadLocalRandom.current().nextDouble()));
+        try {
+            Connection connection = connector.connect(target());
+            if (downSinceNanos != 0) {
+                downSinceNanos = 0;
+                lastFailure = null;
+                comeback.serverBack(System.nanoTime());
+            }
+            return connection;
+        } catch (SQLException failure) {
+            if (ExceptionEvidence.of(failure).isLinkFailure()) {
+                if (downSinceNanos == 0) {
+                    downSinceNanos = now;
+                }
+                lastFailureNanos = System.nanoTime();
+                lastFailure = failure;
+            }
+            throw failure;
+        }
+    }
+
+    private void pause(long nanos, SQLException last) throws SQLException {
+        try {
+            TimeUnit.NANOSECONDS.sleep(nanos);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw last != null ? last : new SQLTransientConnectionException("interrupted while the server was away",
+                    "08001", e);
+        }
+    }
+
+    /**
+     * Whether operations wait for the pool, or soon will: in the first two intervals of an outage the
+     * operations that lost their links are still on their way back to the pool (diagnosing, backing off).
+     */
+    private boolean demand() {
+        HikariPoolMXBean running = pool.getHikariPoolMXBean();
+        if (running == null) {
+            return false; // the pool is starting: HikariCP's own start-up check paces itself
+        }
+        long down = downSinceNanos;
+        return running.getThreadsAwaitingConnection() > 0
+                || (down != 0 && System.nanoTime() - down < 2 * intervalNanos);
+    }
+
+    /**
+     * The failure of the last attempt if it was made less than an interval ago and the server is still
+     * away, else null: LinkGuard's probe takes it as its reading instead of trying too.
+     */
+    public SQLException recentFailure() {
+        SQLException failure = lastFailure;
+        return failure != null && downSinceNanos != 0 && System.nanoTime() - lastFailureNanos < intervalNanos
+                ? failure : null;
+    }
+
+    /** Where connections come from: the DataSource the pool was given, or the driver at its JDBC URL. */
+    private DataSource target() throws SQLException {
+        DataSource current = target;
+        if (current == null) {
+            synchronized (this) {
+                current = target;
+                if (current == null) {
+                    current = given != null ? given
+                            : new DriverDataSource(pool.getJdbcUrl(), pool.getDriverClassName(),
+                                    pool.getDataSourceProperties(), pool.getUsername(), pool.getPassword());
+                    target = current;
+                }
+            }
+        }
+        return current;
+    }
+
+    /** Stops waiting: a refill call in the gate gives up within one interval. */
+    @Override
+    public void close() {
+        closed = true;
+    }
+
+    @Override
+    public PrintWriter getLogWriter() throws SQLException {
+        return target().getLogWriter();
+    }
+
+    @Override
+    public void setLogWriter(PrintWriter out) throws SQLException {
+        target().setLogWriter(out);
+    }
+
+    @Override
+    public void setLoginTimeout(int seconds) throws SQLException {
+        target().setLoginTimeout(seconds);
+    }
+
+    @Override
+    public int getLoginTimeout() throws SQLException {
+        return target().getLoginTimeout();
+    }
+
+    @Override
+    public Logger getParentLogger() throws SQLFeatureNotSupportedException {
+        return Logger.getLogger("io.github.linkguard");
+    }
+
+    @Override
+    public <T> T unwrap(Class<T> type) throws SQLException {
+        return type.isInstance(this) ? type.cast(this) : target().unwrap(type);
+    }
+
+    @Override
+    public boolean isWrapperFor(Class<?> type) throws SQLException {
+        return type.isInstance(this) || target().isWrapperFor(type);
+    }
+
+    @Override
+    public String toString() {
+        return "LinkGuard refill gate over " + (given != null ? given.getClass().getName() : "the pool's JDBC URL");
+    }
+}

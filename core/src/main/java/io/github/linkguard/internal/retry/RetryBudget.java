@@ -1,0 +1,98 @@
+package io.github.linkguard.internal.retry;
+
+import io.github.linkguard.internal.CoarseClock;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * Caps what LinkGuard's retries add to the statements a DataSource sends, in the spirit of Finagle's retry
+ * budgets and gRPC's retry throttling: over the last {@link #WINDOW_SECONDS} seconds, retries may be at most
+ * {@code ratio} times the statements sent, plus a small reserve ({@code minimumPerSecond}) so that a quiet
+ * application can still retry. Kills and restarts cost a few retries that succeed, and the application's
+ * statements refill the budget; a server that fails most statements gets at most {@code ratio} more.
+ *
+ * <p>Statements are counted by each connection in a plain field and added here when it goes back to the pool
+ * or meets a failure, so the happy path pays one add per borrow, not per statement.
+ */
+public final class RetryBudget {
+
+    /** The sliding window, in one-second slices. */
+    public static final int WINDOW_SECONDS = 10;
+
+    private static final long SLICE_NANOS = TimeUnit.SECONDS.toNanos(1);
+
+    private final double ratio;
+    private final long reserve;
+    private final Slices sent = new Slices();
+    private final Slices retried = new Slices();
+
+    /**
+     * @param ratio retries allowed per statement sent
+     * @param minimumPerSecond retries allowed per second whatever was sent
+     */
+    public RetryBudget(double ratio, int minimumPerSecond) {
+        this.ratio = ratio;
+        this.reserve = (long) minimumPerSecond * WINDOW_SECONDS;
+    }
+
+    /** {@code statements} statements were sent (first attempts). */
+    public void sent(int statements) {
+        if (statements > 0) {
+            sent.add(statements, CoarseClock.nanos());
+        }
+    }
+
+    /**
+     * Takes {@code statements} retries from the budget if it holds them; false (and nothing taken) if
+     * they would exceed it.
+     */
+    public synchronized boolean tryRetry(int statements) {
+        long now = CoarseClock.nanos();
+        double allowed = reserve + ratio * sent.sum(now);
+        if (retried.sum(now) + statements > allowed) {
+            return false;
+        }
+        retried.add(statements, now);
+        return true;
+    }
+
+    /** Counts in one-second slices, the oldest dropped as the window slides. */
+    private static final class Slices {
+        private final LongAdder[] counts = new LongAdder[WINDOW_SECONDS];
+        private final AtomicLongArray seconds = new AtomicLongArray(WINDOW_SECONDS);
+
+        Slices() {
+            for (int i = 0; i < WINDOW_SECONDS; i++) {
+                counts[i] = new LongAdder();
+                seconds.set(i, Long.MIN_VALUE);
+            }
+        }
+
+        void add(long n, long nanos) {
+            long second = Math.floorDiv(nanos, SLICE_NANOS);
+            int slot = (int) Math.floorMod(second, (long) WINDOW_SECONDS);
+            if (seconds.get(slot) != second) {
+                synchronized (this) {
+                    if (seconds.get(slot) != second) {
+                        counts[slot].reset();
+                        seconds.set(slot, second);
+                    }
+                }
+            }
+            counts[slot].add(n);
+        }
+
+        long sum(long nanos) {
+            long now = Math.floorDiv(nanos, SLICE_NANOS);
+            long total = 0;
+            for (int slot = 0; slot < WINDOW_SECONDS; slot++) {
+                long second = seconds.get(slot);
+                if (second != Long.MIN_VALUE && now - second < WINDOW_SECONDS) {
+                    total += counts[slot].sum();
+                }
+            }
+            return total;
+        }
+    }
+}
