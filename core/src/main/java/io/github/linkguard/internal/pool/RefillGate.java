@@ -22,7 +22,8 @@ import javax.sql.DataSource;
  * <p>HikariCP refills on one thread, and after a failed attempt that thread sleeps 10 ms, doubling up to 5 s,
  * so the first connection after a restart comes up to 5 s after the server is back. Here, while the server
  * is away and operations wait for the pool, the refill thread's call waits in this gate instead, which tries
- * again every {@code interval} (jittered) and returns the first connection the server accepts. With nobody waiting it
+ * again every {@code interval} (jittered; growing after 25 intervals, see {@link #pauseAfter}) and returns
+ * the first connection the server accepts. With nobody waiting it
  * tries once per call and HikariCP paces itself as usual. The first failure of an outage is always thrown,
  * so the pool's timeout exceptions keep carrying the driver's real cause. Every connection is still the
  * pool's: its size, metrics and settings stay the ones the application configured.
@@ -34,6 +35,11 @@ public final class RefillGate implements DataSource, AutoCloseable {
     private interface Connector {
         Connection connect(DataSource target) throws SQLException;
     }
+
+    /** How many intervals of an outage are tried at the steady pace. */
+    static final int STEADY_ATTEMPTS = 25;
+    /** HikariCP's longest pause between two attempts to add a connection. */
+    static final long LONGEST_PAUSE_MILLIS = 5_000;
 
     private final HikariDataSource pool;
     private final DataSource given;
@@ -113,8 +119,10 @@ public final class RefillGate implements DataSource, AutoCloseable {
 
     private Connection attempt(Connector connector) throws SQLException {
         long now = System.nanoTime();
+        long down = downSinceNanos;
+        long pause = pauseAfter(down == 0 ? 0 : now - down, intervalNanos);
         // +-25 %, so that the instances of an application do not all reconnect in step after a restart
-        nextAttemptNanos = now + (long) (intervalNanos * (0.75 + 0.5 * ThreadLocalRandom.current().nextDouble()));
+        nextAttemptNanos = now + (long) (pause * (0.75 + 0.5 * ThreadLocalRandom.current().nextDouble()));
         try {
             Connection connection = connector.connect(target());
             if (downSinceNanos != 0) {
@@ -133,6 +141,21 @@ public final class RefillGate implements DataSource, AutoCloseable {
             }
             throw failure;
         }
+    }
+
+    /**
+     * The pause before the next attempt, the server away for {@code downNanos}: the interval for the first
+     * {@value #STEADY_ATTEMPTS} intervals of an outage (restarts, failovers), then growing by a tenth of the
+     * time beyond, up to HikariCP's own longest pause ({@value #LONGEST_PAUSE_MILLIS} ms), so that a long
+     * outage costs the server about as many attempts as HikariCP alone would make.
+     */
+    static long pauseAfter(long downNanos, long intervalNanos) {
+        long beyond = downNanos - STEADY_ATTEMPTS * intervalNanos;
+        if (beyond <= 0) {
+            return intervalNanos;
+        }
+        return Math.max(intervalNanos, Math.min(TimeUnit.MILLISECONDS.toNanos(LONGEST_PAUSE_MILLIS),
+                intervalNanos + beyond / 10));
     }
 
     private void pause(long nanos, SQLException last) throws SQLException {

@@ -1,7 +1,6 @@
 package io.github.linkguard.internal.retry;
 
 import io.github.linkguard.internal.CoarseClock;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -17,10 +16,11 @@ import java.util.concurrent.atomic.LongAdder;
  */
 public final class RetryBudget {
 
-    /** The sliding window, in one-second slices. */
+    /** The sliding window, in slices of about a second (2^30 ns, so that a shift finds the slice). */
     public static final int WINDOW_SECONDS = 10;
 
-    private static final long SLICE_NANOS = TimeUnit.SECONDS.toNanos(1);
+    private static final int SLICE_SHIFT = 30;
+    private static final int SLOTS = 16;
 
     private final double ratio;
     private final long reserve;
@@ -57,21 +57,21 @@ public final class RetryBudget {
         return true;
     }
 
-    /** Counts in one-second slices, the oldest dropped as the window slides. */
+    /** Counts in slices of about a second, the oldest dropped as the window slides. */
     private static final class Slices {
-        private final LongAdder[] counts = new LongAdder[WINDOW_SECONDS];
-        private final AtomicLongArray seconds = new AtomicLongArray(WINDOW_SECONDS);
+        private final LongAdder[] counts = new LongAdder[SLOTS];
+        private final AtomicLongArray seconds = new AtomicLongArray(SLOTS);
 
         Slices() {
-            for (int i = 0; i < WINDOW_SECONDS; i++) {
+            for (int i = 0; i < SLOTS; i++) {
                 counts[i] = new LongAdder();
                 seconds.set(i, Long.MIN_VALUE);
             }
         }
 
         void add(long n, long nanos) {
-            long second = Math.floorDiv(nanos, SLICE_NANOS);
-            int slot = (int) Math.floorMod(second, (long) WINDOW_SECONDS);
+            long second = nanos >> SLICE_SHIFT;
+            int slot = (int) (second & (SLOTS - 1));
             if (seconds.get(slot) != second) {
                 synchronized (this) {
                     if (seconds.get(slot) != second) {
@@ -84,9 +84,9 @@ public final class RetryBudget {
         }
 
         long sum(long nanos) {
-            long now = Math.floorDiv(nanos, SLICE_NANOS);
+            long now = nanos >> SLICE_SHIFT;
             long total = 0;
-            for (int slot = 0; slot < WINDOW_SECONDS; slot++) {
+            for (int slot = 0; slot < SLOTS; slot++) {
                 long second = seconds.get(slot);
                 if (second != Long.MIN_VALUE && now - second < WINDOW_SECONDS) {
                     total += counts[slot].sum();
