@@ -13,6 +13,9 @@ import io.github.linkguard.internal.jdbc.Unwrapping;
 import io.github.linkguard.internal.metrics.LinkGuardMetrics;
 import io.github.linkguard.internal.metrics.MicrometerMetrics;
 import io.github.linkguard.internal.pool.Comeback;
+import io.github.linkguard.internal.preflight.PoolSettings;
+import io.github.linkguard.internal.preflight.Preflight;
+import io.github.linkguard.internal.preflight.PreflightReport;
 import io.github.linkguard.internal.pool.RefillGate;
 import io.github.linkguard.internal.replay.TransactionLog;
 import io.github.linkguard.internal.retry.Retrier;
@@ -73,14 +76,23 @@ public final class LinkGuardDataSource implements DataSource, AutoCloseable {
     private final int replayMaxStatements;
     private final long replayMaxBytes;
     private final RefillGate refillGate;
+    private final PoolSettings poolSettings;
+    private final ClientSettings clientSettings;
+    private final ServerProbe.ConnectionSource preflightConnections;
+    private final PreflightReport preflightReport;
     private final AtomicBoolean closed = new AtomicBoolean();
+
+    /** The longest a preflight waits for the server. */
+    private static final Duration PREFLIGHT_TIMEOUT = Duration.ofSeconds(5);
 
     private LinkGuardDataSource(Builder builder) {
         this.delegate = builder.delegate;
         this.pool = builder.pool;
         // what the pool connects with is read before LinkGuard sits under it; the probe goes past it to the driver
         ServerProbe.ConnectionSource probeConnections = probeConnections(delegate, pool, builder.probeTimeout);
-        ClientSettings clientSettings = clientSettings(delegate, pool);
+        this.preflightConnections = probeConnections(delegate, pool, PREFLIGHT_TIMEOUT);
+        this.poolSettings = pool == null ? null : PoolSettings.of(pool);
+        this.clientSettings = clientSettings(delegate, pool);
         this.serverReportsSession = builder.sessionTracking && requestSessionReports(delegate, pool);
         Comeback comeback = new Comeback();
         this.refillGate = pool == null ? null : installRefillGate(pool, builder.reconnectInterval, comeback);
@@ -90,6 +102,7 @@ public final class LinkGuardDataSource implements DataSource, AutoCloseable {
         LinkGuardMetrics metrics = builder.meterRegistry == null ? LinkGuardMetrics.NOOP
                 : new MicrometerMetrics(builder.meterRegistry, builder.name);
         this.handler = new LostLinkHandler(builder.name, probe, metrics, clientSettings, comeback);
+        this.preflightReport = new PreflightReport(builder.name, metrics);
         this.connectBound = builder.connectTimeout.isZero() || pool != null ? null
                 : new ConnectBound(builder.name, builder.connectTimeout);
         this.retryRule = builder.retryRule;
@@ -157,6 +170,26 @@ public final class LinkGuardDataSource implements DataSource, AutoCloseable {
     /** The last reading of the server, without reading it again. */
     public Optional<ServerReading> lastServerReading() {
         return handler.lastServerReading();
+    }
+
+    /**
+     * Checks the classic misconfigurations behind lost links now, before the first one: the pool's settings
+     * (HikariCP {@code maxLifetime}, {@code keepaliveTime}, {@code maximumPoolSize}, as configured), the
+     * driver's as the pool's connections see them ({@code socketTimeout}, {@code connectTimeout},
+     * {@code netTimeoutForStreamingResults}, {@code interactiveClient}) and the server's as a pooled session
+     * sees them ({@code wait_timeout} of a session made with the pool's settings, {@code connect_timeout},
+     * {@code net_write_timeout}, {@code max_allowed_packet}, {@code max_connections}), over one connection
+     * bounded by 5 s. A server that cannot be reached is a finding, not an exception. Each finding is logged
+     * once at WARN and reported as the gauge {@code linkguard.preflight}; a well-configured DataSource has
+     * none. It blocks: call it off the main thread (the Spring Boot starter does, at start-up).
+     */
+    public List<Finding> preflight() {
+        return preflightReport.record(Preflight.check(poolSettings, clientSettings, preflightConnections));
+    }
+
+    /** The findings of the last {@link #preflight()}, without checking again; empty before the first. */
+    public List<Finding> lastPreflight() {
+        return preflightReport.last();
     }
 
     @Override

@@ -18,6 +18,8 @@ import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -169,6 +171,42 @@ class ServerSettingCausesTest {
             assertThat(diagnosis.cause()).isEqualTo(Cause.TOO_MANY_CONNECTIONS);
             assertThat(diagnosis.phase()).isEqualTo(Phase.CONNECT);
             assertThat(diagnosis.recommendation()).contains("max_connections");
+        } finally {
+            for (Connection hog : hogs) {
+                hog.close();
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "TLS {0}")
+    @ValueSource(booleans = {false, true})
+    void anOperationWaitingForAFullServerGetsAConnectionSoonAfterASlotFrees(boolean tls) throws Exception {
+        List<Connection> hogs = new ArrayList<>();
+        try (Pools.Guarded guarded = Pools.guard(Pools.lazyHikari(db(), Pools.url(db(), tls) + PATIENT),
+                builder -> builder)) {
+            try {
+                while (true) {
+                    hogs.add(DriverManager.getConnection(db().jdbcUrl() + PATIENT, db().user(), db().password()));
+                }
+            } catch (SQLException full) {
+                assertThat(full.getErrorCode()).isEqualTo(1040);
+            }
+            CompletableFuture<Long> firstRead = CompletableFuture.supplyAsync(() -> {
+                try (Connection connection = guarded.dataSource().getConnection()) {
+                    Pools.number(connection, "SELECT 1");
+                    return System.nanoTime();
+                } catch (SQLException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            Pools.idle(Duration.ofMillis(1_500)); // the pool's refill waits in LinkGuard, the server refusing it
+            hogs.remove(0).close();
+            long freed = System.nanoTime();
+
+            long waited = TimeUnit.NANOSECONDS.toMillis(firstRead.get(20, TimeUnit.SECONDS) - freed);
+
+            // one reconnectInterval (400 ms, jittered by a quarter) at most, and the handshake
+            assertThat(waited).as("ms from a slot freeing to the first read").isLessThan(1_200);
         } finally {
             for (Connection hog : hogs) {
                 hog.close();

@@ -13,11 +13,19 @@ import java.util.Properties;
  * @param socketTimeoutMillis {@code socketTimeout}, 0 = none
  * @param connectTimeoutMillis {@code connectTimeout}, 0 = none
  * @param netTimeoutForStreamingResults {@code netTimeoutForStreamingResults} in seconds, 0 = off
+ * @param interactiveClient {@code interactiveClient}: the server then applies {@code interactive_timeout}, not
+ *        {@code wait_timeout}, to idle sessions
  */
-public record ClientSettings(long socketTimeoutMillis, long connectTimeoutMillis, long netTimeoutForStreamingResults) {
+public record ClientSettings(long socketTimeoutMillis, long connectTimeoutMillis, long netTimeoutForStreamingResults,
+        boolean interactiveClient) {
 
     /** Nothing known. */
     public static final ClientSettings UNKNOWN = new ClientSettings(-1, -1, -1);
+
+    /** Settings of a client that is not interactive. */
+    public ClientSettings(long socketTimeoutMillis, long connectTimeoutMillis, long netTimeoutForStreamingResults) {
+        this(socketTimeoutMillis, connectTimeoutMillis, netTimeoutForStreamingResults, false);
+    }
 
     /** The settings of a Connector/J URL with extra {@code properties}; unknown for other URLs. */
     public static ClientSettings fromUrl(String url, Properties properties) {
@@ -39,6 +47,7 @@ public record ClientSettings(long socketTimeoutMillis, long connectTimeoutMillis
         return new ClientSettings(
                 properties.getIntegerProperty(PropertyKey.socketTimeout).getValue(),
                 properties.getIntegerProperty(PropertyKey.connectTimeout).getValue(),
-                properties.getIntegerProperty(PropertyKey.netTimeoutForStreamingResults).getValue());
+                properties.getIntegerProperty(PropertyKey.netTimeoutForStreamingResults).getValue(),
+                properties.getBooleanProperty(PropertyKey.interactiveClient).getValue());
     }
 }

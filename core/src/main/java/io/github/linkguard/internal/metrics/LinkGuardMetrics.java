@@ -31,6 +31,10 @@ public interface LinkGuardMetrics {
         @Override
         public void budgetRefused(Cause cause) {
         }
+
+        @Override
+        public void preflight(String findingId, boolean found) {
+        }
     };
 
     /** A link failure was observed (each failed attempt). */
@@ -53,4 +57,7 @@ public interface LinkGuardMetrics {
 
     /** The retry budget refused a retry after a lost link with {@code cause}. */
     void budgetRefused(Cause cause);
+
+    /** The last preflight found (or no longer found) the finding {@code findingId}. */
+    void preflight(String findingId, boolean found);
 }

@@ -3,9 +3,13 @@ package io.github.linkguard.internal.metrics;
 import io.github.linkguard.Cause;
 import io.github.linkguard.Phase;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
@@ -30,6 +34,8 @@ public final class MicrometerMetrics implements LinkGuardMetrics {
      */
     public static final String SERVER_BACK = "linkguard.server.back";
 
+    /** 1 while the last preflight found a finding, else 0, tagged {@code datasource}, {@code finding}. */
+    public static final String PREFLIGHT = "linkguard.preflight";
     /** Retries the retry budget refused, tagged {@code datasource}, {@code cause}. */
     public static final String BUDGET_REFUSED = "linkguard.retry.budget.refused";
 
@@ -43,12 +49,19 @@ public final class MicrometerMetrics implements LinkGuardMetrics {
     private final AtomicReferenceArray<Counter> attempts = new AtomicReferenceArray<>(Cause.values().length);
     private final AtomicReferenceArray<Counter> refused = new AtomicReferenceArray<>(Cause.values().length);
     private volatile Timer recovery;
-    private volatile Timer serverBack;
+    private final Timer serverBack;
+    private final Map<String, AtomicInteger> findings = new ConcurrentHashMap<>();
 
     /** Meters of the DataSource named {@code dataSource} in {@code registry}. */
     public MicrometerMetrics(MeterRegistry registry, String dataSource) {
         this.registry = registry;
         this.dataSource = dataSource;
+        // registered at once, so that dashboards show "no outage yet" rather than no data
+        this.serverBack = Timer.builder(SERVER_BACK)
+                .description("Time from the server accepting connections again after an outage to the first "
+                        + "operation that waited through it succeeding")
+                .tag("datasource", dataSource)
+                .register(registry);
     }
 
     @Override
@@ -114,16 +127,19 @@ public final class MicrometerMetrics implements LinkGuardMetrics {
     }
 
     @Override
-    public void serverBack(long nanos) {
-        Timer timer = serverBack;
-        if (timer == null) {
-            timer = Timer.builder(SERVER_BACK)
-                    .description("Time from the server accepting connections again after an outage to the first "
-                            + "operation that waited through it succeeding")
-                    .tag("datasource", dataSource)
+    public void preflight(String findingId, boolean found) {
+        findings.computeIfAbsent(findingId, id -> {
+            AtomicInteger value = new AtomicInteger();
+            Gauge.builder(PREFLIGHT, value, AtomicInteger::get)
+                    .description("1 while LinkGuard's last preflight found this misconfiguration, else 0")
+                    .tag("datasource", dataSource).tag("finding", id)
                     .register(registry);
-            serverBack = timer;
-        }
-        timer.record(nanos, TimeUnit.NANOSECONDS);
+            return value;
+        }).set(found ? 1 : 0);
+    }
+
+    @Override
+    public void serverBack(long nanos) {
+        serverBack.record(nanos, TimeUnit.NANOSECONDS);
     }
 }
