@@ -36,6 +36,8 @@ public class LinkGuardProperties {
 
     private final Web web = new Web();
 
+    private final Preflight preflight = new Preflight();
+
     public boolean isEnabled() {
         return enabled;
     }
@@ -82,6 +84,10 @@ public class LinkGuardProperties {
 
     public Replay getReplay() {
         return replay;
+    }
+
+    public Preflight getPreflight() {
+        return preflight;
     }
 
     private static Duration nonNegative(Duration value, String message) {
@@ -146,6 +152,25 @@ public class LinkGuardProperties {
                 throw new IllegalArgumentException("must be at least 1 byte, was " + maxSize);
             }
             this.maxSize = maxSize;
+        }
+    }
+
+    /** The check of the classic misconfigurations at start-up (see the README, "Preflight"). */
+    public static class Preflight {
+
+        /**
+         * Whether every guarded DataSource's pool, driver and server settings are checked once the context has
+         * started, on a thread of its own; each finding is logged once at WARN, shown in /actuator/linkguard and
+         * reported as the gauge linkguard.preflight.
+         */
+        private boolean enabled = true;
+
+        public boolean isEnabled() {
+            return enabled;
+        }
+
+        public void setEnabled(boolean enabled) {
+            this.enabled = enabled;
         }
     }
 

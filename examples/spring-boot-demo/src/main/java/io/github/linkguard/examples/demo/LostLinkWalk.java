@@ -1,8 +1,10 @@
 package io.github.linkguard.examples.demo;
 
 import com.zaxxer.hikari.HikariDataSource;
+import io.github.linkguard.Finding;
 import io.github.linkguard.Incident;
 import io.github.linkguard.LinkGuardDataSource;
+import io.github.linkguard.spring.boot.LinkGuardPreflight;
 import io.github.linkguard.testkit.EmbeddedMariaDb;
 import io.github.linkguard.testkit.FaultProxy;
 import io.github.linkguard.testkit.FaultProxy.Direction;
@@ -15,6 +17,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.ApplicationArguments;
@@ -46,14 +49,23 @@ public class LostLinkWalk implements ApplicationRunner {
     private final ObjectProvider<EmbeddedMariaDb> database;
     private final ObjectProvider<FaultProxy> proxy;
     private final ConfigurableApplicationContext context;
+    private final ObjectProvider<LinkGuardPreflight> preflight;
     private final List<Row> rows = new ArrayList<>();
+    private List<Finding> findings = List.of();
 
     public LostLinkWalk(DataSource dataSource, ObjectProvider<EmbeddedMariaDb> database,
-            ObjectProvider<FaultProxy> proxy, ConfigurableApplicationContext context) {
+            ObjectProvider<FaultProxy> proxy, ConfigurableApplicationContext context,
+            ObjectProvider<LinkGuardPreflight> preflight) {
         this.dataSource = dataSource;
+        this.preflight = preflight;
         this.database = database;
         this.proxy = proxy;
         this.context = context;
+    }
+
+    /** What LinkGuard's preflight found at start-up, before the walk. */
+    public List<Finding> findings() {
+        return findings;
     }
 
     /** The rows of the last walk. */
@@ -68,6 +80,12 @@ public class LostLinkWalk implements ApplicationRunner {
         if (db == null || faults == null || !(dataSource instanceof LinkGuardDataSource guarded)) {
             System.out.println("The walk needs the embedded database: run without spring.datasource.url.");
             return;
+        }
+        LinkGuardPreflight check = preflight.getIfAvailable();
+        if (check != null) {
+            check.done().get(30, TimeUnit.SECONDS); // before the walk breaks links on purpose
+            findings = guarded.lastPreflight();
+            printFindings();
         }
         walk(guarded, db, faults);
         print();
@@ -157,6 +175,14 @@ public class LostLinkWalk implements ApplicationRunner {
     private static Optional<Incident> newest(LinkGuardDataSource guarded) {
         List<Incident> incidents = guarded.recentIncidents();
         return incidents.isEmpty() ? Optional.empty() : Optional.of(incidents.get(0));
+    }
+
+    private void printFindings() {
+        System.out.println();
+        System.out.println("LinkGuard's preflight, before the first lost link (the demo's settings are bad on purpose):");
+        for (Finding finding : findings) {
+            System.out.printf("- %s (%s): %s%n", finding.id(), finding.severity(), finding);
+        }
     }
 
     private void print() {

@@ -2,6 +2,7 @@ package io.github.linkguard.examples.demo;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.github.linkguard.Finding;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -29,6 +30,13 @@ class LostLinkWalkTest {
 
     @LocalServerPort
     int port;
+
+    @Test
+    void thePreflightFoundTheDemosBadSettingsBeforeTheWalk() {
+        assertThat(walk.findings()).extracting(Finding::id).containsExactlyInAnyOrder("no-socket-timeout",
+                "max-lifetime-over-wait-timeout", "server-connect-timeout-short",
+                "streaming-under-short-net-write-timeout", "max-allowed-packet-small");
+    }
 
     @Test
     void everyRowOfTheWalkIsRight() {
@@ -66,7 +74,7 @@ class LostLinkWalkTest {
             }
         }
 
-        assertThat(used).contains("linkguard_failures_total", "linkguard_retries_total",
+        assertThat(used).contains("linkguard_failures_total", "linkguard_retries_total", "linkguard_preflight",
                 "linkguard_retry_attempts_total", "linkguard_recovery_seconds_sum", "hikaricp_connections_active");
         assertThat(used).allSatisfy(name -> assertThat(scrape).contains("\n" + name + "{"));
     }

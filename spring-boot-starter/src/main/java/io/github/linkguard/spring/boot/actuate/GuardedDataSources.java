@@ -1,5 +1,6 @@
 package io.github.linkguard.spring.boot.actuate;
 
+import io.github.linkguard.Finding;
 import io.github.linkguard.Incident;
 import io.github.linkguard.LinkGuardDataSource;
 import io.github.linkguard.ServerReading;
@@ -32,6 +33,14 @@ final class GuardedDataSources {
         details.put("outcome", incident.outcome());
         details.put("summary", incident.summary());
         details.put("recommendation", incident.recommendation());
+        return details;
+    }
+
+    static Map<String, Object> describe(Finding finding) {
+        Map<String, Object> details = new LinkedHashMap<>();
+        details.put("id", finding.id());
+        details.put("severity", finding.severity().name());
+        details.put("finding", finding.toString());
         return details;
     }
 

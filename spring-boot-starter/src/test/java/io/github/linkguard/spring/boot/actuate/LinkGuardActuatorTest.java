@@ -5,19 +5,23 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import io.github.linkguard.Finding;
 import io.github.linkguard.LinkGuardDataSource;
 import io.github.linkguard.spring.boot.LinkGuardAutoConfiguration;
+import io.github.linkguard.spring.boot.LinkGuardPreflight;
 import io.github.linkguard.testkit.EmbeddedMariaDb;
 import io.github.linkguard.testkit.FaultProxy;
 import io.github.linkguard.testkit.MariaDbExtension;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.health.contributor.Health;
+import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
 import org.springframework.boot.health.contributor.Status;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 
@@ -70,6 +74,31 @@ class LinkGuardActuatorTest {
                     .contains("wait_timeout")
                     .doesNotContain(db.password()).doesNotContain("jdbc:").doesNotContain("INSERT");
         }
+    }
+
+    @Test
+    void theConfigurationIsCheckedAtStartUpOffTheMainThreadAndTheEndpointShowsTheFindings(EmbeddedMariaDb db)
+            throws Exception {
+        // spring.datasource.* as is, with classic mistakes: no socketTimeout, a pool over max_connections
+        ApplicationContextRunner runner = new ApplicationContextRunner()
+                .withConfiguration(AutoConfigurations.of(DataSourceAutoConfiguration.class,
+                        LinkGuardAutoConfiguration.class, LinkGuardActuatorAutoConfiguration.class))
+                .withPropertyValues("spring.datasource.url=" + db.jdbcUrl(), "spring.datasource.username=" + db.user(),
+                        "spring.datasource.password=" + db.password(),
+                        "spring.datasource.hikari.maximum-pool-size=100000", "spring.jmx.enabled=true",
+                        "management.endpoints.jmx.exposure.include=linkguard");
+        runner.run(context -> {
+            context.getBean(LinkGuardPreflight.class).done().get(30, TimeUnit.SECONDS);
+            LinkGuardDataSource dataSource = (LinkGuardDataSource) context.getBean(DataSource.class);
+            assertThat(dataSource.lastPreflight()).extracting(Finding::id)
+                    .containsExactlyInAnyOrder("no-socket-timeout", "pool-over-max-connections");
+
+            String endpoint = context.getBean(LinkGuardEndpoint.class).linkguard().toString();
+            assertThat(endpoint).contains("id=no-socket-timeout", "severity=WARNING", "socketTimeout is 0",
+                    "id=pool-over-max-connections").doesNotContain(db.password()).doesNotContain("jdbc:");
+        });
+        runner.withPropertyValues("linkguard.preflight.enabled=false")
+                .run(context -> assertThat(context).doesNotHaveBean(LinkGuardPreflight.class));
     }
 
     @Test
