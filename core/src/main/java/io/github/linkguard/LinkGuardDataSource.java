@@ -16,6 +16,7 @@ import io.github.linkguard.internal.pool.Comeback;
 import io.github.linkguard.internal.preflight.PoolSettings;
 import io.github.linkguard.internal.preflight.Preflight;
 import io.github.linkguard.internal.preflight.PreflightReport;
+import io.github.linkguard.internal.remedy.Remedies;
 import io.github.linkguard.internal.pool.RefillGate;
 import io.github.linkguard.internal.replay.TransactionLog;
 import io.github.linkguard.internal.retry.Retrier;
@@ -101,7 +102,8 @@ public final class LinkGuardDataSource implements DataSource, AutoCloseable {
                         : gatedProbe(refillGate, probeConnections), builder.probeTimeout, Builder.PROBE_FRESH_FOR);
         LinkGuardMetrics metrics = builder.meterRegistry == null ? LinkGuardMetrics.NOOP
                 : new MicrometerMetrics(builder.meterRegistry, builder.name);
-        this.handler = new LostLinkHandler(builder.name, probe, metrics, clientSettings, comeback);
+        this.handler = new LostLinkHandler(builder.name, probe, metrics, clientSettings, comeback,
+                new Remedies(builder.name, builder.remediation, pool, metrics));
         this.preflightReport = new PreflightReport(builder.name, metrics);
         this.connectBound = builder.connectTimeout.isZero() || pool != null ? null
                 : new ConnectBound(builder.name, builder.connectTimeout);
@@ -185,6 +187,11 @@ public final class LinkGuardDataSource implements DataSource, AutoCloseable {
      */
     public List<Finding> preflight() {
         return preflightReport.record(Preflight.check(poolSettings, clientSettings, preflightConnections));
+    }
+
+    /** The remedies applied after lost links lately (at most 50), newest first (see {@link Builder#remediation}). */
+    public List<Remedy> recentRemedies() {
+        return handler.remedies().recent();
     }
 
     /** The findings of the last {@link #preflight()}, without checking again; empty before the first. */
@@ -513,6 +520,7 @@ public final class LinkGuardDataSource implements DataSource, AutoCloseable {
         private boolean closesDelegate = true;
         private boolean sessionTracking = true;
         private boolean transactionReplay = true;
+        private boolean remediation = true;
         private int replayMaxStatements = 256;
         private long replayMaxBytes = 1024 * 1024;
 
@@ -691,6 +699,19 @@ public final class LinkGuardDataSource implements DataSource, AutoCloseable {
          */
         public Builder transactionReplay(boolean transactionReplay) {
             this.transactionReplay = transactionReplay;
+            return this;
+        }
+
+        /**
+         * Whether LinkGuard applies the MySQL manual's remedies after the lost links that call for them (default
+         * true), each counted in {@code linkguard.remedies} and listed by {@link LinkGuardDataSource#recentRemedies()}: after an
+         * {@code idle-timeout} it evicts the pool's idle connections (as old as the one that died); after a
+         * {@code server-restart} it refreshes the pool; after a {@code transfer-timeout} of a streamed result,
+         * later streamed reads raise their session's {@code net_write_timeout} (60 s, doubling at each new
+         * timeout up to 600 s) and the connection goes back to the pool with its own value.
+         */
+        public Builder remediation(boolean remediation) {
+            this.remediation = remediation;
             return this;
         }
 

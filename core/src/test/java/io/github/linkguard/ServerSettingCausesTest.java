@@ -4,6 +4,7 @@ import static io.github.linkguard.Pools.diagnosisOf;
 import static io.github.linkguard.Pools.execute;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.zaxxer.hikari.HikariDataSource;
 import io.github.linkguard.testkit.EmbeddedMariaDb;
 import io.github.linkguard.testkit.FaultProxy;
 import io.github.linkguard.testkit.FaultProxy.Direction;
@@ -24,6 +25,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
@@ -210,6 +212,70 @@ class ServerSettingCausesTest {
         } finally {
             for (Connection hog : hogs) {
                 hog.close();
+            }
+        }
+    }
+
+    /** Reads a big streamed result slowly (the server cannot write for 4 s), as a slow consumer does. */
+    private static void readSlowly(LinkGuardDataSource dataSource) throws SQLException {
+        try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement()) {
+            statement.setFetchSize(Integer.MIN_VALUE);
+            try (ResultSet rows = statement.executeQuery("SELECT payload FROM big")) {
+                rows.next();
+                Pools.idle(Duration.ofSeconds(4));
+                while (rows.next()) {
+                    rows.getString(1);
+                }
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "remediation {0}, TLS {1}")
+    @CsvSource({"true, false", "true, true", "false, false"})
+    void aSlowReaderThatFailedOnceSucceedsTheSecondTimeWithRemediationOn(boolean remediation, boolean tls)
+            throws Exception {
+        String url = Pools.url(db(), tls) + PATIENT + "&netTimeoutForStreamingResults=0";
+        try (Pools.Guarded guarded = Pools.guard(Pools.lazyHikari(db(), url),
+                builder -> builder.maxAttempts(1).remediation(remediation))) {
+            Diagnosis first = diagnosisOf(() -> readSlowly(guarded.dataSource()));
+            assertThat(first.cause()).isEqualTo(Cause.TRANSFER_TIMEOUT);
+
+            if (remediation) {
+                readSlowly(guarded.dataSource()); // its session got net_write_timeout=60 for the read
+                assertThat(guarded.dataSource().recentRemedies()).extracting(Remedy::action)
+                        .containsExactly("raise-net-write-timeout");
+                assertThat(guarded.registry().find("linkguard.remedies").tag("action", "raise-net-write-timeout")
+                        .counter().count()).isEqualTo(1);
+                try (Connection one = guarded.dataSource().getConnection();
+                        Connection two = guarded.dataSource().getConnection()) { // the pool's two connections
+                    assertThat(Pools.number(one, "SELECT @@session.net_write_timeout")).isEqualTo(2);
+                    assertThat(Pools.number(two, "SELECT @@session.net_write_timeout")).isEqualTo(2);
+                }
+            } else {
+                assertThat(diagnosisOf(() -> readSlowly(guarded.dataSource())).cause())
+                        .isEqualTo(Cause.TRANSFER_TIMEOUT);
+                assertThat(guarded.dataSource().recentRemedies()).isEmpty();
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "remediation {0}")
+    @ValueSource(booleans = {true, false})
+    void anIdleTimeoutEvictsThePoolsIdleConnectionsWithRemediationOn(boolean remediation) throws Exception {
+        try (Pools.Guarded guarded = Pools.guard(Pools.hikari(db(), db().jdbcUrl()),
+                builder -> builder.maxAttempts(1).remediation(remediation))) {
+            HikariDataSource pool = guarded.dataSource().unwrap(HikariDataSource.class);
+            try (Connection held = guarded.dataSource().getConnection()) {
+                guarded.dataSource().getConnection().close(); // a second connection, idle in the pool
+                assertThat(pool.getHikariPoolMXBean().getIdleConnections()).isEqualTo(1);
+                Pools.idle(Duration.ofSeconds(3)); // both outlive the server's wait_timeout of 2 s
+
+                assertThat(diagnosisOf(() -> execute(held, "SELECT 1")).cause()).isEqualTo(Cause.IDLE_TIMEOUT);
+
+                assertThat(pool.getHikariPoolMXBean().getIdleConnections()).as("dead idle connections in the pool")
+                        .isEqualTo(remediation ? 0 : 1);
+                assertThat(guarded.dataSource().recentRemedies()).extracting(Remedy::action)
+                        .isEqualTo(remediation ? List.of("evict-idle-connections") : List.of());
             }
         }
     }

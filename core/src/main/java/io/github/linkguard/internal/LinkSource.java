@@ -14,7 +14,7 @@ import java.sql.SQLException;
  */
 public interface LinkSource {
 
-    /** Diagnoses and counts this DataSource's failures. */
+    /** Diagnoses and counts this DataSource's failures, and applies the remedies they call for. */
     LostLinkHandler handler();
 
     /** Paces this DataSource's retries. */

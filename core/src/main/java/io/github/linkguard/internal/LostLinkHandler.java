@@ -14,6 +14,7 @@ import io.github.linkguard.internal.diagnosis.ServerProbe;
 import io.github.linkguard.internal.metrics.LinkGuardMetrics;
 import io.github.linkguard.internal.metrics.RetryOutcome;
 import io.github.linkguard.internal.pool.Comeback;
+import io.github.linkguard.internal.remedy.Remedies;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -43,6 +44,7 @@ public final class LostLinkHandler implements AutoCloseable {
     private final LinkGuardMetrics metrics;
     private final ClientSettings client;
     private final Comeback comeback;
+    private final Remedies remedies;
     private final Incident[] incidents = new Incident[MAX_INCIDENTS];
     private int nextIncident;
     private int incidentCount;
@@ -53,19 +55,26 @@ public final class LostLinkHandler implements AutoCloseable {
      * @param metrics where failures are counted
      * @param client the driver settings of the DataSource
      * @param comeback when the server last came back after an outage
+     * @param remedies what is applied after the lost links that call for it
      */
     public LostLinkHandler(String dataSource, ServerProbe probe, LinkGuardMetrics metrics, ClientSettings client,
-            Comeback comeback) {
+            Comeback comeback, Remedies remedies) {
         this.dataSource = dataSource;
         this.probe = probe;
         this.metrics = metrics;
         this.client = client;
         this.comeback = comeback;
+        this.remedies = remedies;
     }
 
     /** The DataSource's name. */
     public String dataSource() {
         return dataSource;
+    }
+
+    /** The remedies applied after lost links. */
+    public Remedies remedies() {
+        return remedies;
     }
 
     /**
@@ -179,10 +188,12 @@ public final class LostLinkHandler implements AutoCloseable {
             return null;
         }
         ServerEvidence server = probe == null ? ServerEvidence.NOT_READ : probe.read();
-        Diagnosis diagnosis = Diagnostician.diagnose(dataSource, evidence, activity.get(), server);
+        Activity doing = activity.get();
+        Diagnosis diagnosis = Diagnostician.diagnose(dataSource, evidence, doing, server);
         diagnosis.attachTo(failure);
         log.warn("{}", diagnosis);
         metrics.failure(diagnosis.cause(), diagnosis.phase());
+        remedies.after(diagnosis, doing);
         return diagnosis;
     }
 

@@ -88,6 +88,8 @@ public final class GuardedConnection extends DelegatingWrapper implements Connec
     private GuardedStatement openStatements;
     /** Statements sent since they were last added to the retry budget. */
     private int sent;
+    /** The {@code net_write_timeout} a remedy gave the current link's session, in seconds; 0 if none. */
+    private int raisedNetWriteTimeout;
 
     /**
      * @param link where fresh links come from after a lost one
@@ -310,6 +312,7 @@ public final class GuardedConnection extends DelegatingWrapper implements Connec
             throw sessionUnrestorable() ? sessionLost(null) : e;
         }
         delegate = fresh;
+        raisedNetWriteTimeout = 0;
         serverReports = null;
         serverReportsLookedUp = false;
         state = OPEN;
@@ -548,6 +551,35 @@ public final class GuardedConnection extends DelegatingWrapper implements Connec
         throw last;
     }
 
+    /**
+     * Before a streamed read: while a remedy asks for a longer {@code net_write_timeout} (a streamed result
+     * outlived the server's), the session gets it, its own value kept to be put back when the connection goes
+     * back to the pool.
+     */
+    void beforeStreaming() throws SQLException {
+        int seconds = link.handler().remedies().netWriteTimeoutSeconds();
+        if (seconds <= raisedNetWriteTimeout) {
+            return;
+        }
+        try (Statement statement = delegate.createStatement()) {
+            statement.execute((raisedNetWriteTimeout == 0 ? "SET @linkguard_net_write_timeout = "
+                    + "@@session.net_write_timeout, " : "SET ") + "SESSION net_write_timeout = " + seconds);
+        } catch (SQLException e) {
+            throw failed(e, Phase.EXECUTE);
+        }
+        raisedNetWriteTimeout = seconds;
+        link.handler().remedies().raisedNetWriteTimeout(seconds);
+    }
+
+    /** Puts the session's own {@code net_write_timeout} back before the pool hands the connection to another. */
+    private void restoreNetWriteTimeout() throws SQLException {
+        try (Statement statement = delegate.createStatement()) {
+            statement.execute("SET SESSION net_write_timeout = @linkguard_net_write_timeout, "
+                    + "@linkguard_net_write_timeout = NULL");
+        }
+        raisedNetWriteTimeout = 0;
+    }
+
     /** Takes this retry's statements (the statement, and a replayed transaction's) from the retry budget. */
     private boolean withinRetryBudget() {
         int statements = 1 + (state == TRANSACTION_LOST && transactionLog != null ? transactionLog.steps() : 0);
@@ -724,6 +756,9 @@ public final class GuardedConnection extends DelegatingWrapper implements Connec
         }
         link.sessions().keep(delegate, session);
         try {
+            if (raisedNetWriteTimeout > 0) {
+                restoreNetWriteTimeout();
+            }
             delegate.close();
         } catch (SQLException e) {
             Diagnosis diagnosis = diagnose(e, Phase.EXECUTE, 0, false);

@@ -222,6 +222,9 @@ public class GuardedPreparedStatement extends GuardedStatement implements Prepar
     @Override
     public ResultSet executeQuery() throws SQLException {
         connection.ensureLink();
+        if (streaming()) {
+            connection.beforeStreaming();
+        }
         ResultSet result;
         try {
             result = delegate.executeQuery();

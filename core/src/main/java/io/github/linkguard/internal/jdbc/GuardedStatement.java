@@ -264,6 +264,9 @@ public class GuardedStatement extends DelegatingWrapper implements Statement {
     @Override
     public ResultSet executeQuery(String sql) throws SQLException {
         connection.ensureLink();
+        if (streaming) {
+            connection.beforeStreaming();
+        }
         ResultSet result;
         try {
             result = delegate.executeQuery(sql);

@@ -35,6 +35,10 @@ public interface LinkGuardMetrics {
         @Override
         public void preflight(String findingId, boolean found) {
         }
+
+        @Override
+        public void remedy(String action) {
+        }
     };
 
     /** A link failure was observed (each failed attempt). */
@@ -60,4 +64,7 @@ public interface LinkGuardMetrics {
 
     /** The last preflight found (or no longer found) the finding {@code findingId}. */
     void preflight(String findingId, boolean found);
+
+    /** A remedy ({@code action}) was applied after a lost link. */
+    void remedy(String action);
 }

@@ -36,6 +36,8 @@ public final class MicrometerMetrics implements LinkGuardMetrics {
 
     /** 1 while the last preflight found a finding, else 0, tagged {@code datasource}, {@code finding}. */
     public static final String PREFLIGHT = "linkguard.preflight";
+    /** Remedies applied after lost links, tagged {@code datasource}, {@code action}. */
+    public static final String REMEDIES = "linkguard.remedies";
     /** Retries the retry budget refused, tagged {@code datasource}, {@code cause}. */
     public static final String BUDGET_REFUSED = "linkguard.retry.budget.refused";
 
@@ -51,6 +53,7 @@ public final class MicrometerMetrics implements LinkGuardMetrics {
     private volatile Timer recovery;
     private final Timer serverBack;
     private final Map<String, AtomicInteger> findings = new ConcurrentHashMap<>();
+    private final Map<String, Counter> remedies = new ConcurrentHashMap<>();
 
     /** Meters of the DataSource named {@code dataSource} in {@code registry}. */
     public MicrometerMetrics(MeterRegistry registry, String dataSource) {
@@ -136,6 +139,14 @@ public final class MicrometerMetrics implements LinkGuardMetrics {
                     .register(registry);
             return value;
         }).set(found ? 1 : 0);
+    }
+
+    @Override
+    public void remedy(String action) {
+        remedies.computeIfAbsent(action, id -> Counter.builder(REMEDIES)
+                .description("Remedies LinkGuard applied after lost links (evictions, raised timeouts)")
+                .tag("datasource", dataSource).tag("action", id)
+                .register(registry)).increment();
     }
 
     @Override

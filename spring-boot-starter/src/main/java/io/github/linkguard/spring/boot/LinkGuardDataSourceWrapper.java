@@ -60,6 +60,7 @@ public class LinkGuardDataSourceWrapper implements DestructionAwareBeanPostProce
                 .reconnectInterval(retry.getReconnectInterval())
                 .sessionTracking(settings.getSession().isTracking())
                 .transactionReplay(settings.getReplay().isEnabled())
+                .remediation(settings.getRemediation().isEnabled())
                 .replayBounds(settings.getReplay().getMaxStatements(), settings.getReplay().getMaxSize().toBytes())
                 .closesDelegate(false); // the context closes the pool itself
         meterRegistry.ifAvailable(builder::meterRegistry);

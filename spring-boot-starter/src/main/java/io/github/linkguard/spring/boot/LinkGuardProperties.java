@@ -38,6 +38,8 @@ public class LinkGuardProperties {
 
     private final Preflight preflight = new Preflight();
 
+    private final Remediation remediation = new Remediation();
+
     public boolean isEnabled() {
         return enabled;
     }
@@ -88,6 +90,10 @@ public class LinkGuardProperties {
 
     public Preflight getPreflight() {
         return preflight;
+    }
+
+    public Remediation getRemediation() {
+        return remediation;
     }
 
     private static Duration nonNegative(Duration value, String message) {
@@ -152,6 +158,26 @@ public class LinkGuardProperties {
                 throw new IllegalArgumentException("must be at least 1 byte, was " + maxSize);
             }
             this.maxSize = maxSize;
+        }
+    }
+
+    /** The MySQL manual's remedies, applied after the lost links that call for them (see the README, "Remediation"). */
+    public static class Remediation {
+
+        /**
+         * Whether LinkGuard evicts the pool's idle connections after an idle-timeout, refreshes the pool after a
+         * server-restart, and raises the session's net_write_timeout of later streamed reads after a
+         * transfer-timeout (60 s, doubling up to 600 s; restored when the connection goes back to the pool).
+         * Each remedy is counted in linkguard.remedies and listed in /actuator/linkguard.
+         */
+        private boolean enabled = true;
+
+        public boolean isEnabled() {
+            return enabled;
+        }
+
+        public void setEnabled(boolean enabled) {
+            this.enabled = enabled;
         }
     }
 

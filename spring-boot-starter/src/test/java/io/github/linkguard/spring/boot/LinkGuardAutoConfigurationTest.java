@@ -119,6 +119,16 @@ class LinkGuardAutoConfigurationTest {
     }
 
     @Test
+    void remediationAndPreflightPropertiesBind() {
+        runner.withPropertyValues("linkguard.remediation.enabled=false", "linkguard.preflight.enabled=false")
+                .run(context -> {
+                    assertThat(context).hasNotFailed();
+                    assertThat(context.getBean(LinkGuardProperties.class).getRemediation().isEnabled()).isFalse();
+                    assertThat(context).doesNotHaveBean(LinkGuardPreflight.class);
+                });
+    }
+
+    @Test
     void retryBudgetAndReconnectPropertiesBind() {
         runner.withPropertyValues("linkguard.retry.budget-ratio=0.25", "linkguard.retry.budget-minimum=3",
                 "linkguard.retry.reconnect-interval=1s").run(context -> {

@@ -4,6 +4,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import io.github.linkguard.Finding;
 import io.github.linkguard.Incident;
 import io.github.linkguard.LinkGuardDataSource;
+import io.github.linkguard.Remedy;
 import io.github.linkguard.spring.boot.LinkGuardPreflight;
 import io.github.linkguard.testkit.EmbeddedMariaDb;
 import io.github.linkguard.testkit.FaultProxy;
@@ -89,6 +90,11 @@ public class LostLinkWalk implements ApplicationRunner {
         }
         walk(guarded, db, faults);
         print();
+        System.out.println("Remedies LinkGuard applied on the way (linkguard.remedies):");
+        for (Remedy remedy : guarded.recentRemedies()) {
+            System.out.printf("- %s: %s%n", remedy.action(), remedy.reason());
+        }
+        System.out.println();
         Environment environment = context.getEnvironment();
         if (environment.getProperty("demo.exit-after-walk", Boolean.class, false)) {
             System.exit(SpringApplication.exit(context));

@@ -3,6 +3,7 @@ package io.github.linkguard.spring.boot.actuate;
 import io.github.linkguard.Finding;
 import io.github.linkguard.Incident;
 import io.github.linkguard.LinkGuardDataSource;
+import io.github.linkguard.Remedy;
 import io.github.linkguard.ServerReading;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -41,6 +42,14 @@ final class GuardedDataSources {
         details.put("id", finding.id());
         details.put("severity", finding.severity().name());
         details.put("finding", finding.toString());
+        return details;
+    }
+
+    static Map<String, Object> describe(Remedy remedy) {
+        Map<String, Object> details = new LinkedHashMap<>();
+        details.put("time", remedy.time().toString());
+        details.put("action", remedy.action());
+        details.put("reason", remedy.reason());
         return details;
     }
 

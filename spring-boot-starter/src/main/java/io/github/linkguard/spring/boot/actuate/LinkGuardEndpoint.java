@@ -8,8 +8,8 @@ import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
 
 /**
  * The {@code linkguard} actuator endpoint: for each guarded DataSource, its recent incidents (time, cause,
- * phase, outcome, recommendation; at most 50), the findings of its last preflight and the server evidence
- * last read. No SQL, parameters, user
+ * phase, outcome, recommendation; at most 50), the findings of its last preflight, the remedies applied
+ * lately and the server evidence last read. No SQL, parameters, user
  * names or URLs.
  */
 @Endpoint(id = "linkguard")
@@ -29,6 +29,7 @@ public class LinkGuardEndpoint {
             Map<String, Object> details = new LinkedHashMap<>();
             details.put("incidents", dataSource.recentIncidents().stream().map(GuardedDataSources::describe).toList());
             details.put("preflight", dataSource.lastPreflight().stream().map(GuardedDataSources::describe).toList());
+            details.put("remedies", dataSource.recentRemedies().stream().map(GuardedDataSources::describe).toList());
             dataSource.lastServerReading()
                     .ifPresent(reading -> details.put("server", GuardedDataSources.describe(reading)));
             byName.put(dataSource.name(), details);

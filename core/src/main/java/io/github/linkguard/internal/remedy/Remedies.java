@@ -1,0 +1,129 @@
+package io.github.linkguard.internal.remedy;
+
+import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.HikariPoolMXBean;
+import io.github.linkguard.Cause;
+import io.github.linkguard.Diagnosis;
+import io.github.linkguard.Remedy;
+import io.github.linkguard.internal.diagnosis.Activity;
+import io.github.linkguard.internal.metrics.LinkGuardMetrics;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The MySQL manual's remedies, applied by a DataSource after the lost links that call for them (on by
+ * default, {@code remediation(false)} turns them off): after an {@code idle-timeout} the pool's idle
+ * connections are evicted, so that no other dead one is handed out; after a {@code server-restart} the
+ * whole pool is refreshed; after a {@code transfer-timeout} of a streamed result, later streamed reads raise
+ * the session's {@code net_write_timeout} for their connection (doubling at each new timeout, up to
+ * {@value #MAX_NET_WRITE_TIMEOUT_SECONDS} s), and the connection goes back to the pool with its own value.
+ */
+public final class Remedies {
+
+    /** The {@code action} of evicting the idle connections after an idle timeout. */
+    public static final String EVICT_IDLE_CONNECTIONS = "evict-idle-connections";
+    /** The {@code action} of refreshing the pool after a server restart. */
+    public static final String REFRESH_POOL = "refresh-pool";
+    /** The {@code action} of raising a streamed read's {@code net_write_timeout}. */
+    public static final String RAISE_NET_WRITE_TIMEOUT = "raise-net-write-timeout";
+
+    /** The highest {@code net_write_timeout} a remedy sets, in seconds (Connector/J's own streaming default). */
+    static final int MAX_NET_WRITE_TIMEOUT_SECONDS = 600;
+    /** The first raised {@code net_write_timeout}, in seconds. */
+    static final int FIRST_NET_WRITE_TIMEOUT_SECONDS = 60;
+
+    private static final int MAX_REMEMBERED = 50;
+    private static final long EVICT_AT_MOST_EVERY_NANOS = TimeUnit.SECONDS.toNanos(1);
+    private static final Logger log = LoggerFactory.getLogger("io.github.linkguard.LinkGuard");
+
+    private final String dataSource;
+    private final boolean enabled;
+    private final HikariDataSource pool;
+    private final LinkGuardMetrics metrics;
+    private final List<Remedy> recent = new ArrayList<>();
+    private volatile int netWriteTimeoutSeconds;
+    private long lastEvictionNanos = System.nanoTime() - EVICT_AT_MOST_EVERY_NANOS;
+
+    /**
+     * @param dataSource the DataSource's name
+     * @param enabled whether remedies are applied at all
+     * @param pool the HikariCP pool to evict from, or null
+     * @param metrics where each remedy is counted
+     */
+    public Remedies(String dataSource, boolean enabled, HikariDataSource pool, LinkGuardMetrics metrics) {
+        this.dataSource = dataSource;
+        this.enabled = enabled;
+        this.pool = pool;
+        this.metrics = metrics;
+    }
+
+    /** Applies what {@code diagnosis} calls for, if anything. */
+    public void after(Diagnosis diagnosis, Activity activity) {
+        if (!enabled) {
+            return;
+        }
+        if (diagnosis.cause() == Cause.IDLE_TIMEOUT) {
+            evict(EVICT_IDLE_CONNECTIONS, "an idle connection had outlived the server's wait_timeout: its idle "
+                    + "siblings are as old");
+        } else if (diagnosis.cause() == Cause.SERVER_RESTART) {
+            evict(REFRESH_POOL, "the server restarted: every pooled connection is dead");
+        } else if (diagnosis.cause() == Cause.TRANSFER_TIMEOUT && activity.streamedResult()) {
+            raiseNetWriteTimeout();
+        }
+    }
+
+    /** The {@code net_write_timeout} later streamed reads get, in seconds; 0 while no remedy asks for one. */
+    public int netWriteTimeoutSeconds() {
+        return netWriteTimeoutSeconds;
+    }
+
+    /** A streamed read's connection got {@code seconds} of {@code net_write_timeout}. */
+    public void raisedNetWriteTimeout(int seconds) {
+        applied(RAISE_NET_WRITE_TIMEOUT, "a streamed read got net_write_timeout=" + seconds + " s after a "
+                + "transfer-timeout (restored when its connection goes back to the pool)");
+    }
+
+    /** The remedies applied lately (at most 50), newest first. */
+    public synchronized List<Remedy> recent() {
+        List<Remedy> newestFirst = new ArrayList<>(recent);
+        java.util.Collections.reverse(newestFirst);
+        return newestFirst;
+    }
+
+    private synchronized void raiseNetWriteTimeout() {
+        int current = netWriteTimeoutSeconds;
+        netWriteTimeoutSeconds = current == 0 ? FIRST_NET_WRITE_TIMEOUT_SECONDS
+                : Math.min(MAX_NET_WRITE_TIMEOUT_SECONDS, current * 2);
+    }
+
+    private void evict(String action, String reason) {
+        HikariPoolMXBean running = pool == null ? null : pool.getHikariPoolMXBean();
+        if (running == null) {
+            return;
+        }
+        synchronized (this) {
+            long now = System.nanoTime();
+            if (now - lastEvictionNanos < EVICT_AT_MOST_EVERY_NANOS) {
+                return; // the failures of one event: evicted once
+            }
+            lastEvictionNanos = now;
+        }
+        running.softEvictConnections();
+        applied(action, reason + "; the pool's idle connections were evicted (those in use, when returned)");
+    }
+
+    private void applied(String action, String reason) {
+        metrics.remedy(action);
+        synchronized (this) {
+            if (recent.size() == MAX_REMEMBERED) {
+                recent.remove(0);
+            }
+            recent.add(new Remedy(Instant.now(), dataSource, action, reason));
+        }
+        log.info("[{}] remedy {}: {}", dataSource, action, reason);
+    }
+}
