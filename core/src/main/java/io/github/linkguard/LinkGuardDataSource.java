@@ -708,7 +708,8 @@ public final class LinkGuardDataSource implements DataSource, AutoCloseable {
          * {@code idle-timeout} it evicts the pool's idle connections (as old as the one that died); after a
          * {@code server-restart} it refreshes the pool; after a {@code transfer-timeout} of a streamed result,
          * later streamed reads raise their session's {@code net_write_timeout} (60 s, doubling at each new
-         * timeout up to 600 s) and the connection goes back to the pool with its own value.
+         * timeout up to 600 s) and the connection goes back to the pool with its own value; after one of a large
+         * statement, later values of 1 MiB or more raise {@code net_read_timeout} the same way.
          */
         public Builder remediation(boolean remediation) {
             this.remediation = remediation;

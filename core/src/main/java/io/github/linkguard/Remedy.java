@@ -8,7 +8,8 @@ import java.time.Instant;
  *
  * @param time when it was applied
  * @param dataSource the LinkGuard DataSource's name
- * @param action {@code evict-idle-connections}, {@code refresh-pool} or {@code raise-net-write-timeout}: the
+ * @param action {@code evict-idle-connections}, {@code refresh-pool}, {@code raise-net-write-timeout} or
+ *        {@code raise-net-read-timeout}: the
  *        {@code action} tag of {@code linkguard.remedies}
  * @param reason why, with the values involved
  */

@@ -50,6 +50,7 @@ class ServerRestartTest {
             assertThat(diagnosis.phase()).isEqualTo(Phase.EXECUTE);
             assertThat(diagnosis.evidence()).anyMatch(line -> line.startsWith("server Uptime"));
             assertThat(guarded.failures(Cause.SERVER_RESTART, Phase.EXECUTE)).isEqualTo(1);
+            assertThat(guarded.dataSource().recentRemedies()).extracting(Remedy::action).containsExactly("refresh-pool");
         }
     }
 

@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -276,6 +277,36 @@ class ServerSettingCausesTest {
                         .isEqualTo(remediation ? 0 : 1);
                 assertThat(guarded.dataSource().recentRemedies()).extracting(Remedy::action)
                         .isEqualTo(remediation ? List.of("evict-idle-connections") : List.of());
+            }
+        }
+    }
+
+    @Test
+    @Timeout(60)
+    void afterALargeStatementOutlivedNetReadTimeoutLargeValuesRaiseItForTheirSession() throws Exception {
+        try (FaultProxy proxy = FaultProxy.start(db().host(), db().port());
+                Pools.Guarded guarded = Pools.guard(db(), EmbeddedMariaDb.jdbcUrl(proxy.host(), proxy.port()))) {
+            byte[] large = "a".repeat(1_500_000).getBytes(StandardCharsets.US_ASCII);
+            try (Connection connection = guarded.dataSource().getConnection();
+                    PreparedStatement insert = connection.prepareStatement("INSERT INTO blobs (data) VALUES (?)")) {
+                insert.setBytes(1, large);
+                proxy.blackholeAfter(Direction.CLIENT_TO_SERVER, 64 * 1024); // the path dies mid-statement
+                assertThat(diagnosisOf(insert::executeUpdate).cause()).isEqualTo(Cause.TRANSFER_TIMEOUT);
+            }
+            proxy.heal();
+
+            try (Connection connection = guarded.dataSource().getConnection();
+                    PreparedStatement insert = connection.prepareStatement("INSERT INTO blobs (data) VALUES (?)")) {
+                insert.setBytes(1, large); // a large value: its session gets a longer net_read_timeout first
+                assertThat(Pools.number(connection, "SELECT @@session.net_read_timeout")).isEqualTo(60);
+                assertThat(insert.executeUpdate()).isEqualTo(1);
+            }
+            assertThat(guarded.dataSource().recentRemedies()).extracting(Remedy::action)
+                    .containsExactly("raise-net-read-timeout");
+            try (Connection one = guarded.dataSource().getConnection();
+                    Connection two = guarded.dataSource().getConnection()) { // the pool's two connections
+                assertThat(Pools.number(one, "SELECT @@session.net_read_timeout")).isEqualTo(2);
+                assertThat(Pools.number(two, "SELECT @@session.net_read_timeout")).isEqualTo(2);
             }
         }
     }

@@ -59,6 +59,8 @@ public final class GuardedConnection extends DelegatingWrapper implements Connec
     private static final int TRANSACTION_LOST = 2;
     /** The most dead links from the pool a recovery passes over before it counts one as an attempt. */
     private static final int MAX_DEAD_LINKS = 16;
+    private static final String NET_WRITE_TIMEOUT = "net_write_timeout";
+    private static final String NET_READ_TIMEOUT = "net_read_timeout";
     /** How long a fresh link in a recovery may take to answer its ping. */
     private static final int LIVENESS_SECONDS = 2;
 
@@ -90,6 +92,8 @@ public final class GuardedConnection extends DelegatingWrapper implements Connec
     private int sent;
     /** The {@code net_write_timeout} a remedy gave the current link's session, in seconds; 0 if none. */
     private int raisedNetWriteTimeout;
+    /** The {@code net_read_timeout} a remedy gave the current link's session, in seconds; 0 if none. */
+    private int raisedNetReadTimeout;
 
     /**
      * @param link where fresh links come from after a lost one
@@ -313,6 +317,7 @@ public final class GuardedConnection extends DelegatingWrapper implements Connec
         }
         delegate = fresh;
         raisedNetWriteTimeout = 0;
+        raisedNetReadTimeout = 0;
         serverReports = null;
         serverReportsLookedUp = false;
         state = OPEN;
@@ -557,27 +562,43 @@ public final class GuardedConnection extends DelegatingWrapper implements Connec
      * back to the pool.
      */
     void beforeStreaming() throws SQLException {
-        int seconds = link.handler().remedies().netWriteTimeoutSeconds();
-        if (seconds <= raisedNetWriteTimeout) {
-            return;
-        }
-        try (Statement statement = delegate.createStatement()) {
-            statement.execute((raisedNetWriteTimeout == 0 ? "SET @linkguard_net_write_timeout = "
-                    + "@@session.net_write_timeout, " : "SET ") + "SESSION net_write_timeout = " + seconds);
+        try {
+            raisedNetWriteTimeout = raise(NET_WRITE_TIMEOUT, link.handler().remedies().netWriteTimeoutSeconds(),
+                    raisedNetWriteTimeout);
         } catch (SQLException e) {
             throw failed(e, Phase.EXECUTE);
         }
-        raisedNetWriteTimeout = seconds;
-        link.handler().remedies().raisedNetWriteTimeout(seconds);
     }
 
-    /** Puts the session's own {@code net_write_timeout} back before the pool hands the connection to another. */
-    private void restoreNetWriteTimeout() throws SQLException {
-        try (Statement statement = delegate.createStatement()) {
-            statement.execute("SET SESSION net_write_timeout = @linkguard_net_write_timeout, "
-                    + "@linkguard_net_write_timeout = NULL");
+    /**
+     * Before a large value is sent: while a remedy asks for a longer {@code net_read_timeout} (a large statement
+     * outlived the server's), the session gets it, as {@link #beforeStreaming()} does. Called by the setter that
+     * binds the value, which handles a failure as its own.
+     */
+    void beforeLargeSend() throws SQLException {
+        raisedNetReadTimeout = raise(NET_READ_TIMEOUT, link.handler().remedies().netReadTimeoutSeconds(),
+                raisedNetReadTimeout);
+    }
+
+    /** Raises the session's {@code variable} to {@code seconds} if it is lower than that; returns its value now. */
+    private int raise(String variable, int seconds, int raised) throws SQLException {
+        if (seconds <= raised) {
+            return raised;
         }
-        raisedNetWriteTimeout = 0;
+        try (Statement statement = delegate.createStatement()) {
+            statement.execute((raised == 0 ? "SET @linkguard_" + variable + " = @@session." + variable + ", " : "SET ")
+                    + "SESSION " + variable + " = " + seconds);
+        }
+        link.handler().remedies().raised(variable, seconds);
+        return seconds;
+    }
+
+    /** Puts the session's own value of {@code variable} back before the pool hands the connection to another. */
+    private void restore(String variable) throws SQLException {
+        try (Statement statement = delegate.createStatement()) {
+            statement.execute("SET SESSION " + variable + " = @linkguard_" + variable + ", @linkguard_" + variable
+                    + " = NULL");
+        }
     }
 
     /** Takes this retry's statements (the statement, and a replayed transaction's) from the retry budget. */
@@ -757,7 +778,10 @@ public final class GuardedConnection extends DelegatingWrapper implements Connec
         link.sessions().keep(delegate, session);
         try {
             if (raisedNetWriteTimeout > 0) {
-                restoreNetWriteTimeout();
+                restore(NET_WRITE_TIMEOUT);
+            }
+            if (raisedNetReadTimeout > 0) {
+                restore(NET_READ_TIMEOUT);
             }
             delegate.close();
         } catch (SQLException e) {

@@ -1,5 +1,6 @@
 package io.github.linkguard.internal.jdbc;
 
+import io.github.linkguard.internal.remedy.Remedies;
 import io.github.linkguard.internal.replay.TransactionLog;
 import java.io.InputStream;
 import java.io.Reader;
@@ -206,9 +207,12 @@ public class GuardedPreparedStatement extends GuardedStatement implements Prepar
         }
     }
 
-    final void noteSize(long bytes) {
+    final void noteSize(long bytes) throws SQLException {
         if (bytes > largestParameter) {
             largestParameter = bytes;
+            if (bytes >= Remedies.LARGE_VALUE_BYTES) {
+                connection.beforeLargeSend();
+            }
         }
     }
 

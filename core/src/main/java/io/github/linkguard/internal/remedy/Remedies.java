@@ -20,7 +20,8 @@ import org.slf4j.LoggerFactory;
  * connections are evicted, so that no other dead one is handed out; after a {@code server-restart} the
  * whole pool is refreshed; after a {@code transfer-timeout} of a streamed result, later streamed reads raise
  * the session's {@code net_write_timeout} for their connection (doubling at each new timeout, up to
- * {@value #MAX_NET_WRITE_TIMEOUT_SECONDS} s), and the connection goes back to the pool with its own value.
+ * {@value #MAX_TIMEOUT_SECONDS} s), and the connection goes back to the pool with its own value; after one
+ * of a large statement, later large values raise {@code net_read_timeout} likewise.
  */
 public final class Remedies {
 
@@ -30,11 +31,15 @@ public final class Remedies {
     public static final String REFRESH_POOL = "refresh-pool";
     /** The {@code action} of raising a streamed read's {@code net_write_timeout}. */
     public static final String RAISE_NET_WRITE_TIMEOUT = "raise-net-write-timeout";
+    /** The {@code action} of raising a large statement's {@code net_read_timeout}. */
+    public static final String RAISE_NET_READ_TIMEOUT = "raise-net-read-timeout";
+    /** The size of a bound value from which a statement is a large send, for {@code net_read_timeout}. */
+    public static final long LARGE_VALUE_BYTES = 1024 * 1024;
 
-    /** The highest {@code net_write_timeout} a remedy sets, in seconds (Connector/J's own streaming default). */
-    static final int MAX_NET_WRITE_TIMEOUT_SECONDS = 600;
-    /** The first raised {@code net_write_timeout}, in seconds. */
-    static final int FIRST_NET_WRITE_TIMEOUT_SECONDS = 60;
+    /** The highest timeout a remedy sets, in seconds (Connector/J's own streaming default). */
+    static final int MAX_TIMEOUT_SECONDS = 600;
+    /** The first raised timeout, in seconds. */
+    static final int FIRST_TIMEOUT_SECONDS = 60;
 
     private static final int MAX_REMEMBERED = 50;
     private static final long EVICT_AT_MOST_EVERY_NANOS = TimeUnit.SECONDS.toNanos(1);
@@ -46,6 +51,7 @@ public final class Remedies {
     private final LinkGuardMetrics metrics;
     private final List<Remedy> recent = new ArrayList<>();
     private volatile int netWriteTimeoutSeconds;
+    private volatile int netReadTimeoutSeconds;
     private long lastEvictionNanos = System.nanoTime() - EVICT_AT_MOST_EVERY_NANOS;
 
     /**
@@ -72,8 +78,18 @@ public final class Remedies {
         } else if (diagnosis.cause() == Cause.SERVER_RESTART) {
             evict(REFRESH_POOL, "the server restarted: every pooled connection is dead");
         } else if (diagnosis.cause() == Cause.TRANSFER_TIMEOUT && activity.streamedResult()) {
-            raiseNetWriteTimeout();
+            synchronized (this) {
+                netWriteTimeoutSeconds = next(netWriteTimeoutSeconds);
+            }
+        } else if (diagnosis.cause() == Cause.TRANSFER_TIMEOUT && activity.payloadBytes() >= LARGE_VALUE_BYTES) {
+            synchronized (this) {
+                netReadTimeoutSeconds = next(netReadTimeoutSeconds);
+            }
         }
+    }
+
+    private static int next(int seconds) {
+        return seconds == 0 ? FIRST_TIMEOUT_SECONDS : Math.min(MAX_TIMEOUT_SECONDS, seconds * 2);
     }
 
     /** The {@code net_write_timeout} later streamed reads get, in seconds; 0 while no remedy asks for one. */
@@ -81,10 +97,17 @@ public final class Remedies {
         return netWriteTimeoutSeconds;
     }
 
-    /** A streamed read's connection got {@code seconds} of {@code net_write_timeout}. */
-    public void raisedNetWriteTimeout(int seconds) {
-        applied(RAISE_NET_WRITE_TIMEOUT, "a streamed read got net_write_timeout=" + seconds + " s after a "
-                + "transfer-timeout (restored when its connection goes back to the pool)");
+    /** The {@code net_read_timeout} later large sends get, in seconds; 0 while no remedy asks for one. */
+    public int netReadTimeoutSeconds() {
+        return netReadTimeoutSeconds;
+    }
+
+    /** A connection's session got {@code seconds} of {@code variable} ({@code net_write_timeout} or {@code net_read_timeout}). */
+    public void raised(String variable, int seconds) {
+        boolean write = variable.equals("net_write_timeout");
+        applied(write ? RAISE_NET_WRITE_TIMEOUT : RAISE_NET_READ_TIMEOUT, (write ? "a streamed read" : "a large statement")
+                + " got " + variable + "=" + seconds + " s after a transfer-timeout (restored when its connection "
+                + "goes back to the pool)");
     }
 
     /** The remedies applied lately (at most 50), newest first. */
@@ -92,12 +115,6 @@ public final class Remedies {
         List<Remedy> newestFirst = new ArrayList<>(recent);
         java.util.Collections.reverse(newestFirst);
         return newestFirst;
-    }
-
-    private synchronized void raiseNetWriteTimeout() {
-        int current = netWriteTimeoutSeconds;
-        netWriteTimeoutSeconds = current == 0 ? FIRST_NET_WRITE_TIMEOUT_SECONDS
-                : Math.min(MAX_NET_WRITE_TIMEOUT_SECONDS, current * 2);
     }
 
     private void evict(String action, String reason) {

@@ -167,7 +167,8 @@ public class LinkGuardProperties {
         /**
          * Whether LinkGuard evicts the pool's idle connections after an idle-timeout, refreshes the pool after a
          * server-restart, and raises the session's net_write_timeout of later streamed reads after a
-         * transfer-timeout (60 s, doubling up to 600 s; restored when the connection goes back to the pool).
+         * transfer-timeout (60 s, doubling up to 600 s; restored when the connection goes back to the pool), and
+         * net_read_timeout for later large values after one while sending a large statement.
          * Each remedy is counted in linkguard.remedies and listed in /actuator/linkguard.
          */
         private boolean enabled = true;
