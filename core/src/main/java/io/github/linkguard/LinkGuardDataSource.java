@@ -31,11 +31,14 @@ import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.SQLFeatureNotSupportedException;
 import java.time.Duration;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Logger;
@@ -103,7 +106,7 @@ public final class LinkGuardDataSource implements DataSource, AutoCloseable {
         LinkGuardMetrics metrics = builder.meterRegistry == null ? LinkGuardMetrics.NOOP
                 : new MicrometerMetrics(builder.meterRegistry, builder.name);
         this.handler = new LostLinkHandler(builder.name, probe, metrics, clientSettings, comeback,
-                new Remedies(builder.name, builder.remediation, pool, metrics));
+                new Remedies(builder.name, builder.remediation, builder.skippedRemedies, pool, metrics));
         this.preflightReport = new PreflightReport(builder.name, metrics);
         this.connectBound = builder.connectTimeout.isZero() || pool != null ? null
                 : new ConnectBound(builder.name, builder.connectTimeout);
@@ -521,6 +524,7 @@ public final class LinkGuardDataSource implements DataSource, AutoCloseable {
         private boolean sessionTracking = true;
         private boolean transactionReplay = true;
         private boolean remediation = true;
+        private Set<String> skippedRemedies = Set.of();
         private int replayMaxStatements = 256;
         private long replayMaxBytes = 1024 * 1024;
 
@@ -713,6 +717,23 @@ public final class LinkGuardDataSource implements DataSource, AutoCloseable {
          */
         public Builder remediation(boolean remediation) {
             this.remediation = remediation;
+            return this;
+        }
+
+        /**
+         * Remedies not to apply, by {@code action}: {@code evict-idle-connections}, {@code refresh-pool},
+         * {@code raise-net-write-timeout}, {@code raise-net-read-timeout} (default: none).
+         *
+         * @throws IllegalArgumentException for an action that does not exist
+         */
+        public Builder skipRemedies(Collection<String> actions) {
+            for (String action : actions) {
+                if (!Remedies.ACTIONS.contains(action)) {
+                    throw new IllegalArgumentException("no remedy '" + action + "'; remedies: "
+                            + new TreeSet<>(Remedies.ACTIONS));
+                }
+            }
+            this.skippedRemedies = Set.copyOf(actions);
             return this;
         }
 

@@ -19,7 +19,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 class PreflightTest {
 
     /** What a well-configured pool adds to the test kit's URL. */
-    private static final String WELL = "&socketTimeout=30000&connectTimeout=10000";
+    private static final String WELL = "&socketTimeout=30000&connectTimeout=2000";
 
     private static Pools.Guarded guard(EmbeddedMariaDb db, String url, Consumer<HikariDataSource> configure) {
         HikariDataSource pool = Pools.lazyHikari(db, url);
@@ -133,6 +133,20 @@ class PreflightTest {
             assertThat(ids(findings)).containsExactly("server-unreachable");
             assertThat(findings.get(0).severity()).isEqualTo(Finding.Severity.ERROR);
             assertThat(guarded.dataSource().lastPreflight()).isEqualTo(findings);
+        }
+    }
+
+    @Test
+    void noTcpKeepAliveAndABorrowTimeoutBelowTheConnectTimeoutAreFound(EmbeddedMariaDb db) {
+        try (Pools.Guarded guarded = guard(db, db.jdbcUrl() + "&socketTimeout=30000&connectTimeout=5000"
+                + "&tcpKeepAlive=false", pool -> pool.setConnectionTimeout(3_000))) {
+            List<Finding> findings = guarded.dataSource().preflight();
+
+            assertThat(ids(findings)).containsExactlyInAnyOrder("no-tcp-keepalive",
+                    "connection-timeout-below-connect-timeout");
+            assertThat(findings).filteredOn(finding -> finding.id().startsWith("connection-timeout"))
+                    .singleElement().asString().contains("connectionTimeout (3000 ms)", "connectTimeout (5000 ms)",
+                            "set connectTimeout to at most 3000 ms");
         }
     }
 }

@@ -260,11 +260,12 @@ class ServerSettingCausesTest {
         }
     }
 
-    @ParameterizedTest(name = "remediation {0}")
-    @ValueSource(booleans = {true, false})
-    void anIdleTimeoutEvictsThePoolsIdleConnectionsWithRemediationOn(boolean remediation) throws Exception {
-        try (Pools.Guarded guarded = Pools.guard(Pools.hikari(db(), db().jdbcUrl()),
-                builder -> builder.maxAttempts(1).remediation(remediation))) {
+    @ParameterizedTest(name = "remediation {0}, skipped {1}")
+    @CsvSource({"true, false", "false, false", "true, true"})
+    void anIdleTimeoutEvictsThePoolsIdleConnectionsWithRemediationOn(boolean on, boolean skipped) throws Exception {
+        boolean remediation = on && !skipped;
+        try (Pools.Guarded guarded = Pools.guard(Pools.hikari(db(), db().jdbcUrl()), builder -> builder.maxAttempts(1)
+                .remediation(on).skipRemedies(skipped ? List.of("evict-idle-connections") : List.of()))) {
             HikariDataSource pool = guarded.dataSource().unwrap(HikariDataSource.class);
             try (Connection held = guarded.dataSource().getConnection()) {
                 guarded.dataSource().getConnection().close(); // a second connection, idle in the pool

@@ -15,16 +15,17 @@ import java.util.Properties;
  * @param netTimeoutForStreamingResults {@code netTimeoutForStreamingResults} in seconds, 0 = off
  * @param interactiveClient {@code interactiveClient}: the server then applies {@code interactive_timeout}, not
  *        {@code wait_timeout}, to idle sessions
+ * @param tcpKeepAlive {@code tcpKeepAlive}: whether the operating system probes idle links
  */
 public record ClientSettings(long socketTimeoutMillis, long connectTimeoutMillis, long netTimeoutForStreamingResults,
-        boolean interactiveClient) {
+        boolean interactiveClient, boolean tcpKeepAlive) {
 
     /** Nothing known. */
     public static final ClientSettings UNKNOWN = new ClientSettings(-1, -1, -1);
 
-    /** Settings of a client that is not interactive. */
+    /** Settings of a client that is not interactive and keeps links alive (Connector/J's defaults). */
     public ClientSettings(long socketTimeoutMillis, long connectTimeoutMillis, long netTimeoutForStreamingResults) {
-        this(socketTimeoutMillis, connectTimeoutMillis, netTimeoutForStreamingResults, false);
+        this(socketTimeoutMillis, connectTimeoutMillis, netTimeoutForStreamingResults, false, true);
     }
 
     /** The settings of a Connector/J URL with extra {@code properties}; unknown for other URLs. */
@@ -48,6 +49,7 @@ public record ClientSettings(long socketTimeoutMillis, long connectTimeoutMillis
                 properties.getIntegerProperty(PropertyKey.socketTimeout).getValue(),
                 properties.getIntegerProperty(PropertyKey.connectTimeout).getValue(),
                 properties.getIntegerProperty(PropertyKey.netTimeoutForStreamingResults).getValue(),
-                properties.getBooleanProperty(PropertyKey.interactiveClient).getValue());
+                properties.getBooleanProperty(PropertyKey.interactiveClient).getValue(),
+                properties.getBooleanProperty(PropertyKey.tcpKeepAlive).getValue());
     }
 }

@@ -49,6 +49,10 @@ public final class Preflight {
         }
         noSocketTimeout(client, findings);
         shortClientConnectTimeout(client, findings);
+        noTcpKeepAlive(client, findings);
+        if (pool != null) {
+            borrowTimeoutBelowConnectTimeout(pool, client, findings);
+        }
         if (server != null) {
             if (pool != null) {
                 maxLifetimeOverIdleLimit(pool, client, server, findings);
@@ -96,6 +100,25 @@ public final class Preflight {
             findings.add(new Finding("connect-timeout-short", Severity.WARNING, "Connector/J connectTimeout is "
                     + client.connectTimeoutMillis() + " ms, shorter than a handshake can take on a busy server or with "
                     + "TLS (the server's connect_timeout allows it seconds): set connectTimeout to 10000 ms."));
+        }
+    }
+
+    private static void noTcpKeepAlive(ClientSettings client, List<Finding> findings) {
+        if (client.connectTimeoutMillis() >= 0 && !client.tcpKeepAlive()) {
+            findings.add(new Finding("no-tcp-keepalive", Severity.INFO, "Connector/J tcpKeepAlive is false: a link "
+                    + "whose peer vanished (a crashed host, a NAT that forgot it) is noticed only when socketTimeout "
+                    + "runs out, or never without one; set tcpKeepAlive=true (Connector/J's default)."));
+        }
+    }
+
+    private static void borrowTimeoutBelowConnectTimeout(PoolSettings pool, ClientSettings client,
+            List<Finding> findings) {
+        if (client.connectTimeoutMillis() > pool.connectionTimeoutMillis()) {
+            findings.add(new Finding("connection-timeout-below-connect-timeout", Severity.INFO, "HikariCP "
+                    + "connectionTimeout (" + pool.connectionTimeoutMillis() + " ms) is shorter than Connector/J "
+                    + "connectTimeout (" + client.connectTimeoutMillis() + " ms): a borrower gives up while the "
+                    + "pool still waits for a slow handshake, and sees a pool timeout instead of the server's "
+                    + "answer; set connectTimeout to at most " + pool.connectionTimeoutMillis() + " ms."));
         }
     }
 

@@ -10,6 +10,7 @@ import io.github.linkguard.internal.metrics.LinkGuardMetrics;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,6 +34,9 @@ public final class Remedies {
     public static final String RAISE_NET_WRITE_TIMEOUT = "raise-net-write-timeout";
     /** The {@code action} of raising a large statement's {@code net_read_timeout}. */
     public static final String RAISE_NET_READ_TIMEOUT = "raise-net-read-timeout";
+    /** Every remedy's {@code action}. */
+    public static final Set<String> ACTIONS = Set.of(EVICT_IDLE_CONNECTIONS, REFRESH_POOL, RAISE_NET_WRITE_TIMEOUT,
+            RAISE_NET_READ_TIMEOUT);
     /** The size of a bound value from which a statement is a large send, for {@code net_read_timeout}. */
     public static final long LARGE_VALUE_BYTES = 1024 * 1024;
 
@@ -47,6 +51,7 @@ public final class Remedies {
 
     private final String dataSource;
     private final boolean enabled;
+    private final Set<String> skipped;
     private final HikariDataSource pool;
     private final LinkGuardMetrics metrics;
     private final List<Remedy> recent = new ArrayList<>();
@@ -57,12 +62,15 @@ public final class Remedies {
     /**
      * @param dataSource the DataSource's name
      * @param enabled whether remedies are applied at all
+     * @param skipped the actions not to apply
      * @param pool the HikariCP pool to evict from, or null
      * @param metrics where each remedy is counted
      */
-    public Remedies(String dataSource, boolean enabled, HikariDataSource pool, LinkGuardMetrics metrics) {
+    public Remedies(String dataSource, boolean enabled, Set<String> skipped, HikariDataSource pool,
+            LinkGuardMetrics metrics) {
         this.dataSource = dataSource;
         this.enabled = enabled;
+        this.skipped = Set.copyOf(skipped);
         this.pool = pool;
         this.metrics = metrics;
     }
@@ -72,20 +80,26 @@ public final class Remedies {
         if (!enabled) {
             return;
         }
-        if (diagnosis.cause() == Cause.IDLE_TIMEOUT) {
+        if (diagnosis.cause() == Cause.IDLE_TIMEOUT && applies(EVICT_IDLE_CONNECTIONS)) {
             evict(EVICT_IDLE_CONNECTIONS, "an idle connection had outlived the server's wait_timeout: its idle "
                     + "siblings are as old");
-        } else if (diagnosis.cause() == Cause.SERVER_RESTART) {
+        } else if (diagnosis.cause() == Cause.SERVER_RESTART && applies(REFRESH_POOL)) {
             evict(REFRESH_POOL, "the server restarted: every pooled connection is dead");
-        } else if (diagnosis.cause() == Cause.TRANSFER_TIMEOUT && activity.streamedResult()) {
+        } else if (diagnosis.cause() == Cause.TRANSFER_TIMEOUT && activity.streamedResult()
+                && applies(RAISE_NET_WRITE_TIMEOUT)) {
             synchronized (this) {
                 netWriteTimeoutSeconds = next(netWriteTimeoutSeconds);
             }
-        } else if (diagnosis.cause() == Cause.TRANSFER_TIMEOUT && activity.payloadBytes() >= LARGE_VALUE_BYTES) {
+        } else if (diagnosis.cause() == Cause.TRANSFER_TIMEOUT && activity.payloadBytes() >= LARGE_VALUE_BYTES
+                && applies(RAISE_NET_READ_TIMEOUT)) {
             synchronized (this) {
                 netReadTimeoutSeconds = next(netReadTimeoutSeconds);
             }
         }
+    }
+
+    private boolean applies(String action) {
+        return !skipped.contains(action);
     }
 
     private static int next(int seconds) {

@@ -61,6 +61,7 @@ public class LinkGuardDataSourceWrapper implements DestructionAwareBeanPostProce
                 .sessionTracking(settings.getSession().isTracking())
                 .transactionReplay(settings.getReplay().isEnabled())
                 .remediation(settings.getRemediation().isEnabled())
+                .skipRemedies(settings.getRemediation().getSkip())
                 .replayBounds(settings.getReplay().getMaxStatements(), settings.getReplay().getMaxSize().toBytes())
                 .closesDelegate(false); // the context closes the pool itself
         meterRegistry.ifAvailable(builder::meterRegistry);

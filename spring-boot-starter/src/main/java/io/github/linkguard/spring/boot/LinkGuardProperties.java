@@ -173,12 +173,26 @@ public class LinkGuardProperties {
          */
         private boolean enabled = true;
 
+        /**
+         * Remedies not to apply, by action: evict-idle-connections, refresh-pool, raise-net-write-timeout,
+         * raise-net-read-timeout.
+         */
+        private List<String> skip = new ArrayList<>();
+
         public boolean isEnabled() {
             return enabled;
         }
 
         public void setEnabled(boolean enabled) {
             this.enabled = enabled;
+        }
+
+        public List<String> getSkip() {
+            return skip;
+        }
+
+        public void setSkip(List<String> skip) {
+            this.skip = skip;
         }
     }
 

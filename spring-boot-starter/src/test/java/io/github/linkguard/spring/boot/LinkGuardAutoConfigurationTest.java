@@ -116,14 +116,19 @@ class LinkGuardAutoConfigurationTest {
                 assertThat(context).getFailure().rootCause().hasMessageContaining("must be 0 or more, was -1"));
         runner.withPropertyValues("linkguard.retry.reconnect-interval=0s").run(context ->
                 assertThat(context).getFailure().rootCause().hasMessageContaining("must be positive"));
+        runner.withPropertyValues("linkguard.remediation.skip=evict-idle,refresh-pool").run(context ->
+                assertThat(context).getFailure().rootCause().hasMessageContaining("no remedy 'evict-idle'"));
     }
 
     @Test
     void remediationAndPreflightPropertiesBind() {
-        runner.withPropertyValues("linkguard.remediation.enabled=false", "linkguard.preflight.enabled=false")
+        runner.withPropertyValues("linkguard.remediation.enabled=false", "linkguard.preflight.enabled=false",
+                        "linkguard.remediation.skip=refresh-pool")
                 .run(context -> {
                     assertThat(context).hasNotFailed();
                     assertThat(context.getBean(LinkGuardProperties.class).getRemediation().isEnabled()).isFalse();
+                    assertThat(context.getBean(LinkGuardProperties.class).getRemediation().getSkip())
+                            .containsExactly("refresh-pool");
                     assertThat(context).doesNotHaveBean(LinkGuardPreflight.class);
                 });
     }
