@@ -17,7 +17,6 @@ import io.github.linkguard.internal.pool.Comeback;
 import io.github.linkguard.internal.remedy.Remedies;
 import java.sql.SQLException;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
@@ -45,9 +44,7 @@ public final class LostLinkHandler implements AutoCloseable {
     private final ClientSettings client;
     private final Comeback comeback;
     private final Remedies remedies;
-    private final Incident[] incidents = new Incident[MAX_INCIDENTS];
-    private int nextIncident;
-    private int incidentCount;
+    private final Recent<Incident> incidents = new Recent<>(MAX_INCIDENTS);
 
     /**
      * @param dataSource the DataSource's name (metrics tag and log prefix)
@@ -125,19 +122,13 @@ public final class LostLinkHandler implements AutoCloseable {
     }
 
     /** The most recent incidents, newest first. */
-    public synchronized List<Incident> recentIncidents() {
-        List<Incident> newestFirst = new ArrayList<>(incidentCount);
-        for (int i = 1; i <= incidentCount; i++) {
-            newestFirst.add(incidents[(nextIncident - i + incidents.length) % incidents.length]);
-        }
-        return newestFirst;
+    public List<Incident> recentIncidents() {
+        return incidents.newestFirst();
     }
 
-    private synchronized void remember(Diagnosis diagnosis, RetryOutcome outcome) {
-        incidents[nextIncident] = new Incident(Instant.now(), dataSource, diagnosis.cause(), diagnosis.phase(),
-                outcome.id(), diagnosis.summary(), diagnosis.recommendation());
-        nextIncident = (nextIncident + 1) % incidents.length;
-        incidentCount = Math.min(incidentCount + 1, incidents.length);
+    private void remember(Diagnosis diagnosis, RetryOutcome outcome) {
+        incidents.add(new Incident(Instant.now(), dataSource, diagnosis.cause(), diagnosis.phase(), outcome.id(),
+                diagnosis.summary(), diagnosis.recommendation()));
     }
 
     /** Reads the server now (or a reading a second old), for health checks; empty if the probe is off. */

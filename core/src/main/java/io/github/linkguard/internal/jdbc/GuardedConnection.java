@@ -5,6 +5,8 @@ import io.github.linkguard.Diagnosis;
 import io.github.linkguard.internal.CoarseClock;
 import io.github.linkguard.internal.LinkSource;
 import io.github.linkguard.internal.LostLinkHandler;
+import io.github.linkguard.internal.remedy.Remedies;
+import io.github.linkguard.internal.remedy.Remedies.SessionTimeout;
 import io.github.linkguard.internal.replay.ReadLog;
 import io.github.linkguard.internal.replay.TransactionLog;
 import io.github.linkguard.internal.retry.Retrier;
@@ -59,8 +61,6 @@ public final class GuardedConnection extends DelegatingWrapper implements Connec
     private static final int TRANSACTION_LOST = 2;
     /** The most dead links from the pool a recovery passes over before it counts one as an attempt. */
     private static final int MAX_DEAD_LINKS = 16;
-    private static final String NET_WRITE_TIMEOUT = "net_write_timeout";
-    private static final String NET_READ_TIMEOUT = "net_read_timeout";
     /** How long a fresh link in a recovery may take to answer its ping. */
     private static final int LIVENESS_SECONDS = 2;
 
@@ -563,8 +563,7 @@ public final class GuardedConnection extends DelegatingWrapper implements Connec
      */
     void beforeStreaming() throws SQLException {
         try {
-            raisedNetWriteTimeout = raise(NET_WRITE_TIMEOUT, link.handler().remedies().netWriteTimeoutSeconds(),
-                    raisedNetWriteTimeout);
+            raisedNetWriteTimeout = raise(SessionTimeout.NET_WRITE, raisedNetWriteTimeout);
         } catch (SQLException e) {
             throw failed(e, Phase.EXECUTE);
         }
@@ -576,25 +575,28 @@ public final class GuardedConnection extends DelegatingWrapper implements Connec
      * binds the value, which handles a failure as its own.
      */
     void beforeLargeSend() throws SQLException {
-        raisedNetReadTimeout = raise(NET_READ_TIMEOUT, link.handler().remedies().netReadTimeoutSeconds(),
-                raisedNetReadTimeout);
+        raisedNetReadTimeout = raise(SessionTimeout.NET_READ, raisedNetReadTimeout);
     }
 
-    /** Raises the session's {@code variable} to {@code seconds} if it is lower than that; returns its value now. */
-    private int raise(String variable, int seconds, int raised) throws SQLException {
+    /** Raises the session's {@code timeout} to what the remedies ask if it is lower; returns its value now. */
+    private int raise(SessionTimeout timeout, int raised) throws SQLException {
+        Remedies remedies = link.handler().remedies();
+        int seconds = remedies.seconds(timeout);
         if (seconds <= raised) {
             return raised;
         }
+        String variable = timeout.variable();
         try (Statement statement = delegate.createStatement()) {
             statement.execute((raised == 0 ? "SET @linkguard_" + variable + " = @@session." + variable + ", " : "SET ")
                     + "SESSION " + variable + " = " + seconds);
         }
-        link.handler().remedies().raised(variable, seconds);
+        remedies.raised(timeout, seconds);
         return seconds;
     }
 
-    /** Puts the session's own value of {@code variable} back before the pool hands the connection to another. */
-    private void restore(String variable) throws SQLException {
+    /** Puts the session's own value of {@code timeout} back before the pool hands the connection to another. */
+    private void restore(SessionTimeout timeout) throws SQLException {
+        String variable = timeout.variable();
         try (Statement statement = delegate.createStatement()) {
             statement.execute("SET SESSION " + variable + " = @linkguard_" + variable + ", @linkguard_" + variable
                     + " = NULL");
@@ -778,10 +780,10 @@ public final class GuardedConnection extends DelegatingWrapper implements Connec
         link.sessions().keep(delegate, session);
         try {
             if (raisedNetWriteTimeout > 0) {
-                restore(NET_WRITE_TIMEOUT);
+                restore(SessionTimeout.NET_WRITE);
             }
             if (raisedNetReadTimeout > 0) {
-                restore(NET_READ_TIMEOUT);
+                restore(SessionTimeout.NET_READ);
             }
             delegate.close();
         } catch (SQLException e) {

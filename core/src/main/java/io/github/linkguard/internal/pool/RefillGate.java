@@ -103,14 +103,11 @@ public final class RefillGate implements DataSource, AutoCloseable {
             if (closed || pool.isClosed()) {
                 throw last != null ? last : new SQLTransientConnectionException("the pool is closing", "08001");
             }
-            if (!demand()) {
-                return attempt(connector); // nobody waits any more: one attempt, then HikariCP paces itself
-            }
             try {
                 return attempt(connector);
             } catch (SQLException failure) {
-                if (!ExceptionEvidence.of(failure).isLinkFailure()) {
-                    throw failure;
+                if (!demand() || !ExceptionEvidence.of(failure).isLinkFailure()) {
+                    throw failure; // nobody waits any more (HikariCP paces itself), or not an outage
                 }
                 last = failure;
             }

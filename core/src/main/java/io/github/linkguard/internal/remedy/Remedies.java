@@ -5,13 +5,14 @@ import com.zaxxer.hikari.HikariPoolMXBean;
 import io.github.linkguard.Cause;
 import io.github.linkguard.Diagnosis;
 import io.github.linkguard.Remedy;
+import io.github.linkguard.internal.Recent;
 import io.github.linkguard.internal.diagnosis.Activity;
 import io.github.linkguard.internal.metrics.LinkGuardMetrics;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicIntegerArray;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,14 +50,37 @@ public final class Remedies {
     private static final long EVICT_AT_MOST_EVERY_NANOS = TimeUnit.SECONDS.toNanos(1);
     private static final Logger log = LoggerFactory.getLogger("io.github.linkguard.LinkGuard");
 
+    /** A session timeout a remedy raises for later transfers like the one that outlived it. */
+    public enum SessionTimeout {
+        /** The server's wait for a streamed result's reader. */
+        NET_WRITE("net_write_timeout", RAISE_NET_WRITE_TIMEOUT, "a streamed read"),
+        /** The server's wait for the rest of a large statement. */
+        NET_READ("net_read_timeout", RAISE_NET_READ_TIMEOUT, "a large statement");
+
+        private final String variable;
+        private final String action;
+        private final String what;
+
+        SessionTimeout(String variable, String action, String what) {
+            this.variable = variable;
+            this.action = action;
+            this.what = what;
+        }
+
+        /** The server variable. */
+        public String variable() {
+            return variable;
+        }
+    }
+
     private final String dataSource;
     private final boolean enabled;
     private final Set<String> skipped;
     private final HikariDataSource pool;
     private final LinkGuardMetrics metrics;
-    private final List<Remedy> recent = new ArrayList<>();
-    private volatile int netWriteTimeoutSeconds;
-    private volatile int netReadTimeoutSeconds;
+    private final Recent<Remedy> recent = new Recent<>(MAX_REMEMBERED);
+    /** The seconds later transfers get, by {@link SessionTimeout}; 0 while no remedy asks for more. */
+    private final AtomicIntegerArray timeouts = new AtomicIntegerArray(SessionTimeout.values().length);
     private long lastEvictionNanos = System.nanoTime() - EVICT_AT_MOST_EVERY_NANOS;
 
     /**
@@ -85,50 +109,39 @@ public final class Remedies {
                     + "siblings are as old");
         } else if (diagnosis.cause() == Cause.SERVER_RESTART && applies(REFRESH_POOL)) {
             evict(REFRESH_POOL, "the server restarted: every pooled connection is dead");
-        } else if (diagnosis.cause() == Cause.TRANSFER_TIMEOUT && activity.streamedResult()
-                && applies(RAISE_NET_WRITE_TIMEOUT)) {
-            synchronized (this) {
-                netWriteTimeoutSeconds = next(netWriteTimeoutSeconds);
-            }
-        } else if (diagnosis.cause() == Cause.TRANSFER_TIMEOUT && activity.payloadBytes() >= LARGE_VALUE_BYTES
-                && applies(RAISE_NET_READ_TIMEOUT)) {
-            synchronized (this) {
-                netReadTimeoutSeconds = next(netReadTimeoutSeconds);
-            }
+        } else if (diagnosis.cause() == Cause.TRANSFER_TIMEOUT && activity.streamedResult()) {
+            lengthen(SessionTimeout.NET_WRITE);
+        } else if (diagnosis.cause() == Cause.TRANSFER_TIMEOUT && activity.payloadBytes() >= LARGE_VALUE_BYTES) {
+            lengthen(SessionTimeout.NET_READ);
         }
+    }
+
+    /** The seconds of {@code timeout} later transfers get; 0 while no remedy asks for one. */
+    public int seconds(SessionTimeout timeout) {
+        return timeouts.get(timeout.ordinal());
+    }
+
+    /** A connection's session got {@code seconds} of {@code timeout}. */
+    public void raised(SessionTimeout timeout, int seconds) {
+        applied(timeout.action, timeout.what + " got " + timeout.variable + "=" + seconds + " s after a "
+                + "transfer-timeout (restored when its connection goes back to the pool)");
+    }
+
+    /** The remedies applied lately (at most 50), newest first. */
+    public List<Remedy> recent() {
+        return recent.newestFirst();
     }
 
     private boolean applies(String action) {
         return !skipped.contains(action);
     }
 
-    private static int next(int seconds) {
-        return seconds == 0 ? FIRST_TIMEOUT_SECONDS : Math.min(MAX_TIMEOUT_SECONDS, seconds * 2);
-    }
-
-    /** The {@code net_write_timeout} later streamed reads get, in seconds; 0 while no remedy asks for one. */
-    public int netWriteTimeoutSeconds() {
-        return netWriteTimeoutSeconds;
-    }
-
-    /** The {@code net_read_timeout} later large sends get, in seconds; 0 while no remedy asks for one. */
-    public int netReadTimeoutSeconds() {
-        return netReadTimeoutSeconds;
-    }
-
-    /** A connection's session got {@code seconds} of {@code variable} ({@code net_write_timeout} or {@code net_read_timeout}). */
-    public void raised(String variable, int seconds) {
-        boolean write = variable.equals("net_write_timeout");
-        applied(write ? RAISE_NET_WRITE_TIMEOUT : RAISE_NET_READ_TIMEOUT, (write ? "a streamed read" : "a large statement")
-                + " got " + variable + "=" + seconds + " s after a transfer-timeout (restored when its connection "
-                + "goes back to the pool)");
-    }
-
-    /** The remedies applied lately (at most 50), newest first. */
-    public synchronized List<Remedy> recent() {
-        List<Remedy> newestFirst = new ArrayList<>(recent);
-        java.util.Collections.reverse(newestFirst);
-        return newestFirst;
+    /** 60 s the first time, then doubling at each new timeout, up to 600 s. */
+    private void lengthen(SessionTimeout timeout) {
+        if (applies(timeout.action)) {
+            timeouts.updateAndGet(timeout.ordinal(),
+                    seconds -> seconds == 0 ? FIRST_TIMEOUT_SECONDS : Math.min(MAX_TIMEOUT_SECONDS, seconds * 2));
+        }
     }
 
     private void evict(String action, String reason) {
@@ -149,12 +162,7 @@ public final class Remedies {
 
     private void applied(String action, String reason) {
         metrics.remedy(action);
-        synchronized (this) {
-            if (recent.size() == MAX_REMEMBERED) {
-                recent.remove(0);
-            }
-            recent.add(new Remedy(Instant.now(), dataSource, action, reason));
-        }
+        recent.add(new Remedy(Instant.now(), dataSource, action, reason));
         log.info("[{}] remedy {}: {}", dataSource, action, reason);
     }
 }
