@@ -74,7 +74,7 @@ public final class LinkGuardDataSource implements DataSource, AutoCloseable {
     private final Links links;
     private final CoarseClock.Lease clock;
     private final boolean closesDelegate;
-    private final boolean serverReportsSession;
+    private final ServerReports.Tracked serverReports;
     private final SessionCarry sessions = new SessionCarry();
     private final boolean transactionReplay;
     private final int replayMaxStatements;
@@ -97,7 +97,7 @@ public final class LinkGuardDataSource implements DataSource, AutoCloseable {
         this.preflightConnections = probeConnections(delegate, pool, PREFLIGHT_TIMEOUT);
         this.poolSettings = pool == null ? null : PoolSettings.of(pool);
         this.clientSettings = clientSettings(delegate, pool);
-        this.serverReportsSession = builder.sessionTracking && requestSessionReports(delegate, pool);
+        this.serverReports = builder.sessionTracking ? requestSessionReports(delegate, pool) : ServerReports.Tracked.NONE;
         Comeback comeback = new Comeback();
         this.refillGate = pool == null ? null : installRefillGate(pool, builder.reconnectInterval, comeback);
         ServerProbe probe = builder.probeTimeout.isZero() ? null
@@ -303,8 +303,8 @@ public final class LinkGuardDataSource implements DataSource, AutoCloseable {
         }
 
         @Override
-        public boolean serverReportsSession() {
-            return serverReportsSession;
+        public ServerReports.Tracked serverReports() {
+            return serverReports;
         }
 
         @Override
@@ -435,25 +435,25 @@ public final class LinkGuardDataSource implements DataSource, AutoCloseable {
     }
 
     /**
-     * Asks the server to report session changes on every connection of a HikariCP pool that has not started
-     * yet (Connector/J {@code trackSessionState}, server {@code session_track_state_change}); returns whether
-     * the DataSource's connections report them (also when the application configured it itself, on the
-     * pool's properties or on a Connector/J DataSource).
+     * Asks the server to report session changes and transaction states on every connection of a HikariCP pool
+     * that has not started yet (Connector/J {@code trackSessionState}, server {@code session_track_state_change}
+     * and {@code session_track_transaction_info}); returns what the DataSource's connections report (also
+     * where the application configured it itself, on the pool's properties or on a Connector/J DataSource).
      */
-    private static boolean requestSessionReports(DataSource delegate, HikariDataSource pool) {
+    private static ServerReports.Tracked requestSessionReports(DataSource delegate, HikariDataSource pool) {
         DataSource driver = driverOf(delegate, pool);
         if (driver instanceof MysqlDataSource) {
             return ServerReports.requested((MysqlDataSource) driver);
         }
         if (pool == null) {
-            return false;
+            return ServerReports.Tracked.NONE;
         }
         try {
             ServerReports.request(pool.getJdbcUrl(), pool.getDataSourceProperties()).forEach(pool::addDataSourceProperty);
         } catch (IllegalStateException started) {
             // the pool has started: its connections keep the settings they were made with
         }
-        return ServerReports.requested(pool.getDataSourceProperties()) || ServerReports.requested(pool.getJdbcUrl());
+        return ServerReports.requested(pool.getDataSourceProperties()).or(ServerReports.requested(pool.getJdbcUrl()));
     }
 
     /** The driver's DataSource under a HikariCP pool that was given one, else the delegate itself. */
@@ -680,12 +680,15 @@ public final class LinkGuardDataSource implements DataSource, AutoCloseable {
         }
 
         /**
-         * Whether LinkGuard asks the server to report every change of a session's state (default true), so
-         * that a change made where the SQL text does not show it (a stored procedure or function) is not
-         * lost silently after a lost link. It adds {@code trackSessionState=true} and
-         * {@code sessionVariables=session_track_state_change=ON} to a HikariCP pool's driver properties
-         * before the pool starts (MySQL 5.7+, MariaDB 10.2+). Turn it off for servers or proxies without
-         * session tracking; without it, a {@code CALL} makes the session unrestorable.
+         * Whether LinkGuard asks the server to report every change of a session's state and of its
+         * transaction's (default true), so that a change made where the SQL text does not show it (a stored
+         * procedure or function) is not lost silently after a lost link, and a transaction is what the server
+         * says it is (where it began and ended, whether it wrote a non-transactional table: see
+         * docs/transactions.md). It adds {@code trackSessionState=true} and
+         * {@code sessionVariables=session_track_state_change=ON,session_track_transaction_info=STATE} to a
+         * HikariCP pool's driver properties before the pool starts (MySQL 5.7+, MariaDB 10.3+). Turn it off
+         * for servers or proxies without session tracking; without it, a {@code CALL} makes the session
+         * unrestorable and a transaction that wrote is not replayed.
          */
         public Builder sessionTracking(boolean sessionTracking) {
             this.sessionTracking = sessionTracking;

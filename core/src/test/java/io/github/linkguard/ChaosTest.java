@@ -31,10 +31,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A mixed workload (reads, idempotent upserts, transfers between accounts, connections that hold session
- * state) under a random schedule of session kills, dropped links, blackholes and a server restart:
- * afterwards every acknowledged write is there exactly once, no money appeared or vanished, and no call
- * ever saw a session other than its own (its variables, time zone and named lock, or its temporary table).
+ * A mixed workload (reads, idempotent upserts, transfers between accounts through JDBC transactions and as
+ * SQL scripts in auto-commit mode with SQL BEGIN and COMMIT, a MyISAM audit table written inside some of them,
+ * connections that hold session state) under a random schedule of session kills, dropped links, blackholes and
+ * a server restart: afterwards every acknowledged write is there exactly once, no money appeared or vanished,
+ * no audit row was written twice, and no call ever saw a session other than its own (its variables, time zone
+ * and named lock, or its temporary table).
  */
 @Timeout(180)
 class ChaosTest {
@@ -50,6 +52,7 @@ class ChaosTest {
     private final Set<String> acknowledgedTransfers = ConcurrentHashMap.newKeySet();
     private final Set<String> unknownTransfers = ConcurrentHashMap.newKeySet();
     private final Set<Integer> acknowledgedUpserts = ConcurrentHashMap.newKeySet();
+    private final AtomicLong scriptedTransfers = new AtomicLong();
     private final AtomicLong reads = new AtomicLong();
     private final AtomicLong readErrors = new AtomicLong();
     private final AtomicLong upsertErrors = new AtomicLong();
@@ -66,15 +69,18 @@ class ChaosTest {
         db.execute("CREATE TABLE accounts (id INT PRIMARY KEY, balance BIGINT NOT NULL)",
                 "INSERT INTO accounts SELECT seq, 1000 FROM seq_1_to_" + ACCOUNTS,
                 "CREATE TABLE transfers (uuid CHAR(36) PRIMARY KEY)",
+                "CREATE TABLE audit (uuid CHAR(36) NOT NULL) ENGINE=MyISAM",
                 "CREATE TABLE upserts (id INT PRIMARY KEY, v INT NOT NULL)");
         try (FaultProxy proxy = FaultProxy.start(db.host(), db.port())) {
-            HikariDataSource pool = Pools.hikari(db, EmbeddedMariaDb.jdbcUrl(proxy.host(), proxy.port())
-                    + "&socketTimeout=3000&connectTimeout=2000", 2_000);
+            // not started: LinkGuard asks the server for its session and transaction reports
+            HikariDataSource pool = Pools.lazyHikari(db, EmbeddedMariaDb.jdbcUrl(proxy.host(), proxy.port())
+                    + "&socketTimeout=3000&connectTimeout=2000");
+            pool.setConnectionTimeout(2_000);
             pool.setMaximumPoolSize(8);
             try (Pools.Guarded guarded = Pools.guard(pool, builder -> builder.maxAttempts(100)
                     .initialInterval(Duration.ofMillis(50)).maxInterval(Duration.ofMillis(500))
                     .retryBudget(Duration.ofSeconds(60)))) {
-                ExecutorService threads = Executors.newFixedThreadPool(8);
+                ExecutorService threads = Executors.newFixedThreadPool(9);
                 List<Future<?>> workers = new ArrayList<>();
                 for (int i = 0; i < 2; i++) {
                     workers.add(threads.submit(() -> reader(guarded.dataSource())));
@@ -83,6 +89,7 @@ class ChaosTest {
                     long seed = i;
                     workers.add(threads.submit(() -> transferrer(guarded.dataSource(), new Random(seed))));
                 }
+                workers.add(threads.submit(() -> scriptedTransferrer(guarded.dataSource(), new Random(7))));
                 workers.add(threads.submit(() -> sessionHolder(guarded.dataSource())));
                 workers.add(threads.submit(() -> temporaryTableUser(guarded.dataSource())));
                 String faults = chaos(db, proxy, new Random(42));
@@ -113,6 +120,9 @@ class ChaosTest {
             }
             assertThat(stored).containsAll(acknowledgedTransfers);
             assertThat(stored).isSubsetOf(union(acknowledgedTransfers, unknownTransfers));
+            assertThat(single(statement, "SELECT COUNT(*) FROM (SELECT uuid FROM audit GROUP BY uuid "
+                    + "HAVING COUNT(*) > 1) twice")).as("audit rows written twice").isZero();
+            assertThat(scriptedTransfers.get()).as("scripted transfers acknowledged").isPositive();
             // each stored transfer moved exactly 10 from one account to another: the total says so above
             for (int id : acknowledgedUpserts) {
                 assertThat(single(statement, "SELECT COUNT(*) FROM upserts WHERE id = " + id)).isEqualTo(1);
@@ -274,6 +284,49 @@ class ChaosTest {
             } catch (SQLException e) {
                 // a lost connect after the budget: nothing was acknowledged
                 transfersRolledBack.incrementAndGet();
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Transfers as a SQL script does them, in auto-commit mode: START TRANSACTION, the statements, COMMIT;
+     * every other one also writes the MyISAM audit table, which makes it impossible to replay.
+     */
+    private Void scriptedTransferrer(LinkGuardDataSource dataSource, Random random) {
+        while (running.get()) {
+            try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement()) {
+                for (int n = 0; n < 10 && running.get(); n++) {
+                    int from = 1 + random.nextInt(ACCOUNTS);
+                    int to = 1 + (from % ACCOUNTS);
+                    String uuid = UUID.randomUUID().toString();
+                    try {
+                        statement.execute("START TRANSACTION");
+                        statement.executeUpdate("UPDATE accounts SET balance = balance - 10 WHERE id = " + from);
+                        if (random.nextBoolean()) {
+                            statement.executeUpdate("INSERT INTO audit (uuid) VALUES ('" + uuid + "')");
+                        }
+                        statement.executeUpdate("UPDATE accounts SET balance = balance + 10 WHERE id = " + to);
+                        statement.executeUpdate("INSERT INTO transfers (uuid) VALUES ('" + uuid + "')");
+                    } catch (SQLException e) {
+                        statement.execute("ROLLBACK");
+                        transfersRolledBack.incrementAndGet();
+                        continue;
+                    }
+                    try {
+                        statement.execute("COMMIT");
+                        acknowledgedTransfers.add(uuid);
+                        scriptedTransfers.incrementAndGet();
+                    } catch (SQLException e) {
+                        if ("08007".equals(e.getSQLState())) {
+                            unknownTransfers.add(uuid);
+                        } else {
+                            transfersRolledBack.incrementAndGet();
+                        }
+                    }
+                }
+            } catch (SQLException e) {
+                transfersRolledBack.incrementAndGet(); // the ROLLBACK itself, or the connection, failed
             }
         }
         return null;

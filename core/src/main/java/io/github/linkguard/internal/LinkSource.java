@@ -4,6 +4,7 @@ import io.github.linkguard.RetryRule;
 import io.github.linkguard.internal.replay.TransactionLog;
 import io.github.linkguard.internal.retry.Retrier;
 import io.github.linkguard.internal.retry.RetryBudget;
+import io.github.linkguard.internal.session.ServerReports;
 import io.github.linkguard.internal.session.SessionCarry;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -33,10 +34,10 @@ public interface LinkSource {
     boolean autoCommitOf(Connection physical) throws SQLException;
 
     /**
-     * Whether this DataSource's connections ask the server to report session changes (session tracking),
-     * so that each connection looks for the reports.
+     * What this DataSource's connections ask the server to report (session tracking: session changes,
+     * transaction states), so that each connection looks for the reports.
      */
-    boolean serverReportsSession();
+    ServerReports.Tracked serverReports();
 
     /** The SQL-made session state of physical connections back in the pool, for their next borrow. */
     SessionCarry sessions();

@@ -15,6 +15,9 @@ import io.github.linkguard.internal.retry.SqlStatements;
 import io.github.linkguard.internal.session.ServerReports;
 import io.github.linkguard.internal.session.SessionSql;
 import io.github.linkguard.internal.session.SessionState;
+import io.github.linkguard.internal.transaction.NonTransactionalTables;
+import io.github.linkguard.internal.transaction.Transaction;
+import io.github.linkguard.internal.transaction.TransactionSql;
 import java.sql.Array;
 import java.sql.Blob;
 import java.sql.CallableStatement;
@@ -70,18 +73,11 @@ public final class GuardedConnection extends DelegatingWrapper implements Connec
     private long lastGoodNanos;
     private int state;
     private boolean closed;
-    private boolean autoCommit;
-    /** A statement ran in the open transaction (auto-commit off): a loss from here on loses work. */
-    private boolean transactionWorked;
-    /** A statement of the open transaction may have written: a lost COMMIT then has an unknown outcome. */
-    private boolean transactionWrote;
-    /** What the open transaction did, to replay it on a fresh link; null while replay is off or none ran yet. */
-    private TransactionLog transactionLog;
+    /** The open transaction: where it began, what it wrote, its log for the replay. */
+    private final Transaction transaction;
     /** What the session holds beyond a fresh link's defaults; null until the first setting (most make none). */
     private SessionState session;
-    /** Why the transaction lost with the link was not replayed, for the failures until rollback(); else null. */
-    private String notReplayed;
-    /** The server's reports of session changes on the current link, once looked up; null if it makes none. */
+    /** What the server says in its replies on the current link, once looked up; null if not Connector/J's. */
     private ServerReports serverReports;
     private boolean serverReportsLookedUp;
     /** The diagnosis of the last lost link, attached to the failures of a session that could not be restored. */
@@ -105,7 +101,7 @@ public final class GuardedConnection extends DelegatingWrapper implements Connec
         this.delegate = delegate;
         this.acquiredNanos = acquiredNanos;
         this.lastGoodNanos = acquiredNanos;
-        this.autoCommit = link.autoCommitOf(delegate);
+        this.transaction = new Transaction(link.autoCommitOf(delegate), link.replaysTransactions(), link::transactionLog);
         this.session = link.sessions().take(delegate);
     }
 
@@ -133,23 +129,17 @@ public final class GuardedConnection extends DelegatingWrapper implements Connec
         lastGoodNanos = CoarseClock.nanos();
         sent++;
         statement.keptAs(-1, null);
-        if (!autoCommit) {
-            transactionWorked = true;
-            if (!transactionWrote && !(session != null && session.readOnly()) && !statement.reads(sql)) {
-                transactionWrote = true;
-            }
-            if (link.replaysTransactions()) {
-                keepForReplay(touchesSession, sql, statement, updateCount);
-            }
+        if (transaction.ran(sql, serverReports(), statement) && transaction.log() != null) {
+            keepForReplay(touchesSession, sql, statement, updateCount);
         }
-        if (touchesSession || session != null || link.serverReportsSession()) {
+        if (touchesSession || session != null || link.serverReports().sessionChanges()) {
             noteSession(touchesSession, sql, statement);
         }
     }
 
     /** Keeps a statement of the open transaction for its replay, or says why the transaction cannot be replayed. */
     private void keepForReplay(boolean touchesSession, String sql, GuardedStatement statement, long updateCount) {
-        TransactionLog log = transactionLog();
+        TransactionLog log = transaction.log();
         if (log.whyNot() != null) {
             return;
         }
@@ -185,12 +175,12 @@ public final class GuardedConnection extends DelegatingWrapper implements Connec
      * the open transaction is kept for its replay, else null.
      */
     ReadLog keysRead(GuardedStatement statement) {
-        if (autoCommit || transactionLog == null || transactionLog.whyNot() != null) {
+        if (!transaction.keeping()) {
             return null;
         }
-        ReadLog keys = transactionLog.keysOf(statement.kept());
+        ReadLog keys = transaction.log().keysOf(statement.kept());
         if (keys == null) {
-            transactionLog.notReplayable("it read generated keys of a statement the replay did not keep");
+            transaction.log().notReplayable("it read generated keys of a statement the replay did not keep");
         }
         return keys;
     }
@@ -200,23 +190,11 @@ public final class GuardedConnection extends DelegatingWrapper implements Connec
      * replay makes the command again as SQL ({@code SAVEPOINT `name`}, ...).
      */
     private Savepoint savepointMade(String command, Savepoint savepoint) throws SQLException {
-        if (autoCommit) {
-            return savepoint;
-        }
-        transactionWorked = true;
-        if (link.replaysTransactions()) {
+        if (transaction.savepoint() && transaction.log() != null) {
             String sql = command + " `" + savepoint.getSavepointName().replace("`", "``") + "`";
-            transactionLog().add(Connection::createStatement, sql, 0, sql.length());
+            transaction.log().add(Connection::createStatement, sql, 0, sql.length());
         }
         return savepoint;
-    }
-
-    /** The open transaction's log for its replay, made on first use (replay on). */
-    private TransactionLog transactionLog() {
-        if (transactionLog == null) {
-            transactionLog = link.transactionLog();
-        }
-        return transactionLog;
     }
 
     /** Why the open transaction, lost with its link, cannot run again on a fresh one with proof; null if it can. */
@@ -230,7 +208,7 @@ public final class GuardedConnection extends DelegatingWrapper implements Connec
         if (sessionUnrestorable()) {
             return "the session cannot be restored";
         }
-        return transactionLog == null ? "nothing of it was kept" : transactionLog.whyNot();
+        return transaction.whyNotReplayable();
     }
 
     private void noteSession(boolean touchesSession, String sql, GuardedStatement statement) {
@@ -238,13 +216,14 @@ public final class GuardedConnection extends DelegatingWrapper implements Connec
             session.statementRan();
         }
         ServerReports reports = serverReports();
-        boolean reported = reports != null && reports.changed(); // before any read-back replaces the report
+        boolean tracked = reports != null && reports.sessionChanges();
+        boolean reported = tracked && reports.changed(); // before any read-back replaces the report
         boolean explained = false;
         if (touchesSession) {
-            explained = session().record(sql, delegate, statement::boundValue, statement.streaming(), reports != null);
+            explained = session().record(sql, delegate, statement::boundValue, statement.streaming(), tracked);
             Boolean sqlAutoCommit = session.takeAutoCommit();
             if (sqlAutoCommit != null) {
-                autoCommit = sqlAutoCommit;
+                transaction.autoCommit(sqlAutoCommit);
             }
         }
         if (reported && !explained) {
@@ -253,11 +232,16 @@ public final class GuardedConnection extends DelegatingWrapper implements Connec
     }
 
     private ServerReports serverReports() {
-        if (!serverReportsLookedUp && link.serverReportsSession()) {
-            serverReports = ServerReports.of(delegate);
+        if (!serverReportsLookedUp) {
+            serverReports = ServerReports.of(delegate, link.serverReports());
             serverReportsLookedUp = true;
         }
         return serverReports;
+    }
+
+    /** Whether the application made the connection read-only: then the server refuses every write. */
+    boolean readOnlySession() {
+        return session != null && session.readOnly();
     }
 
     /** Whether the session holds state a fresh link cannot be given: then it fails loudly instead of a swap. */
@@ -283,15 +267,33 @@ public final class GuardedConnection extends DelegatingWrapper implements Connec
         }
     }
 
+    /**
+     * Before a statement: as {@link #ensureLink()}, but a SQL {@code ROLLBACK} or {@code COMMIT} ends a
+     * transaction lost with its link, as {@code rollback()} does: {@code ROLLBACK} then runs on a fresh link
+     * (where it does nothing), {@code COMMIT} fails with 40000 (nothing was committed) and the connection
+     * goes on.
+     */
+    void ensureLink(String sql) throws SQLException {
+        if (state == TRANSACTION_LOST && !closed) {
+            TransactionSql.Kind kind = TransactionSql.kind(sql);
+            if (kind == TransactionSql.Kind.ROLLS_BACK || kind == TransactionSql.Kind.COMMITS) {
+                SQLException lost = transactionLost();
+                transaction.end();
+                state = LOST; // the server rolled back when the link broke
+                if (kind == TransactionSql.Kind.COMMITS) {
+                    throw lost;
+                }
+            }
+        }
+        ensureLink();
+    }
+
     private void relink() throws SQLException {
         if (closed) {
             throw new SQLNonTransientConnectionException("Connection is closed", "08003");
         }
         if (state == TRANSACTION_LOST) {
-            throw new SQLTransactionRollbackException("LinkGuard: the link to the database was lost inside a "
-                    + "transaction and the server rolled the transaction back"
-                    + (notReplayed == null ? "" : " (not replayed: " + notReplayed + ")")
-                    + "; call rollback() before using this connection again", "40000");
+            throw transactionLost();
         }
         if (sessionUnrestorable()) {
             throw sessionLost(null);
@@ -302,8 +304,8 @@ public final class GuardedConnection extends DelegatingWrapper implements Connec
     /** Continues on {@code fresh}: restores the session state and re-creates the open statements on it. */
     private void adopt(Connection fresh) throws SQLException {
         try {
-            if (fresh.getAutoCommit() != autoCommit) {
-                fresh.setAutoCommit(autoCommit);
+            if (fresh.getAutoCommit() != transaction.autoCommit()) {
+                fresh.setAutoCommit(transaction.autoCommit());
             }
             if (session != null) {
                 session.restore(fresh);
@@ -330,7 +332,7 @@ public final class GuardedConnection extends DelegatingWrapper implements Connec
         if (state == OPEN) {
             link.evict(delegate);
         }
-        state = autoCommit || !transactionWorked ? LOST : TRANSACTION_LOST;
+        state = transaction.atStake() ? TRANSACTION_LOST : LOST;
     }
 
     <T extends GuardedStatement> T register(T statement) {
@@ -402,7 +404,9 @@ public final class GuardedConnection extends DelegatingWrapper implements Connec
      * The failure path of an execution: a lost link is diagnosed; a statement that is safe to run again
      * (in auto-commit mode a read, one declared idempotent or one known not to have run; the first statement
      * of a transaction, whatever it did rolled back with the link) is retried on fresh links with backoff;
-     * a write whose outcome is unknown surfaces as SQLState 08007.
+     * a write whose outcome is unknown surfaces as SQLState 08007. A statement that may end the open
+     * transaction (SQL COMMIT, DDL, BEGIN, a procedure, ...) ends it either way: whether it committed the
+     * transaction's writes is unknown (08007), and the transaction is never replayed.
      *
      * @param sql the statement's text, to tell reads from writes (null: unknown, a write)
      * @param again runs the statement again on the current delegate, or null if it must not be retried
@@ -411,23 +415,39 @@ public final class GuardedConnection extends DelegatingWrapper implements Connec
             throws SQLException {
         Diagnosis first = diagnose(failure, Phase.EXECUTE, payloadBytes, false);
         if (first == null) {
+            transaction.failed(sql);
             throw leftReadOnly(failure);
         }
         if (RetryPolicy.linkSurvives(first, failure)) {
+            transaction.failed(sql);
             link.handler().notRetried(first);
             throw failure;
         }
-        boolean firstOfTransaction = !autoCommit && !transactionWorked; // the server rolls back whatever it did
+        TransactionSql.Kind kind = TransactionSql.kind(sql);
+        if (kind != TransactionSql.Kind.PLAIN && transaction.atStake()) {
+            // the transaction is over whatever happened: committed by the statement, or rolled back with the link
+            boolean committedMaybe = kind != TransactionSql.Kind.ROLLS_BACK && transaction.wrote();
+            transaction.end();
+            if (committedMaybe) {
+                lost(first);
+                link.handler().notRetried(first);
+                throw outcomeUnknown(failure, first, TransactionSql.firstWords(sql) + ", which may have committed "
+                        + "the open transaction's writes or not,");
+            }
+        }
+        // the server rolls back whatever the first statement of a transaction did (transactional tables)
+        boolean firstOfTransaction = !transaction.autoCommit() && !transaction.atStake()
+                && kind == TransactionSql.Kind.PLAIN && !SqlStatements.callsStoredFunction(sql);
         lost(first);
-        boolean safe = firstOfTransaction || SqlStatements.readOnly(sql) || SqlStatements.declaredIdempotent(sql)
-                || RetryPolicy.knownNotRun(first.cause());
+        boolean safe = firstOfTransaction || TransactionSql.harmlessAlone(kind) || SqlStatements.readOnly(sql)
+                || SqlStatements.declaredIdempotent(sql) || RetryPolicy.knownNotRun(first.cause());
         boolean sessionLost = sessionUnrestorable();
         String whyNot = state != TRANSACTION_LOST ? null : again == null ? "the statement cannot run again"
                 : !RetryPolicy.sendsAgain(first.cause()) ? "a " + first.cause().id() + " is not retried"
                 : whyNotReplayable();
         boolean replay = state == TRANSACTION_LOST && whyNot == null;
         if (whyNot != null) {
-            notReplayed = whyNot;
+            transaction.notReplayed(whyNot);
             link.handler().notReplayed(first, whyNot);
         }
         if (!replay && (state == TRANSACTION_LOST || again == null || !retries() || sessionLost
@@ -442,7 +462,14 @@ public final class GuardedConnection extends DelegatingWrapper implements Connec
             }
             throw sessionLost ? sessionLost(failure) : failure;
         }
+        // a lost write run again (after the replay, or as the first of a transaction) must not be able to have
+        // written a table that no rollback undid: the server is asked on the fresh link
+        boolean rerunsWrite = (replay || firstOfTransaction) && !RetryPolicy.knownNotRun(first.cause())
+                && !statement.reads(sql);
         return onFreshLinks(first, failure, payloadBytes, () -> {
+            if (rerunsWrite) {
+                refuseIfNonTransactional(sql, first, failure, replay);
+            }
             if (replay) {
                 replayTransaction();
             }
@@ -452,12 +479,44 @@ public final class GuardedConnection extends DelegatingWrapper implements Connec
         });
     }
 
+    /**
+     * Refuses to run a lost write again where the server has tables that no transaction rolls back: the write
+     * may have reached one before its answer was lost. Its outcome is unknown (08007), and a transaction it
+     * belonged to is lost (40000 until rollback()).
+     */
+    private void refuseIfNonTransactional(String sql, Diagnosis first, SQLException failure, boolean replay)
+            throws SQLException {
+        String reached = NonTransactionalTables.reachedBy(delegate, sql);
+        if (reached == null) {
+            return;
+        }
+        String why = "the lost statement (" + TransactionSql.firstWords(sql) + ") may have written a "
+                + "non-transactional table before its answer was lost (" + reached + "), and running it again "
+                + "could write it twice";
+        if (replay) {
+            transaction.notReplayed(why);
+            link.handler().notReplayed(first, why);
+        }
+        lost(first); // the fresh link leaves too: the transaction, if any, is lost
+        throw new Refused(outcomeUnknown(failure, first, "the statement (" + why + ")"));
+    }
+
+    /** A recovery that must not go on on any link: {@link #onFreshLinks} throws {@link #reason} as it is. */
+    private static final class Refused extends SQLException {
+        final SQLException reason;
+
+        Refused(SQLException reason) {
+            super(reason.getMessage(), reason.getSQLState(), reason);
+            this.reason = reason;
+        }
+    }
+
     /** Runs the lost transaction's statements again on the fresh link, or rolls it back with 40001. */
     private void replayTransaction() throws SQLException {
         try {
-            transactionLog.replay(delegate);
+            transaction.log().replay(delegate);
         } catch (SQLTransactionRollbackException dataChanged) {
-            endTransaction(); // rolled back on the fresh link: the application starts it again
+            transaction.end(); // rolled back on the fresh link: the application starts it again
             throw dataChanged;
         }
     }
@@ -485,9 +544,9 @@ public final class GuardedConnection extends DelegatingWrapper implements Connec
         if (first == null) {
             throw leftReadOnly(failure);
         }
-        boolean nothingAtStake = autoCommit || !transactionWorked || ends && !transactionWrote;
+        boolean nothingAtStake = !transaction.atStake() || ends && !transaction.wrote();
         if (nothingAtStake) {
-            transactionWorked = false; // a transaction that only read ended when its link did
+            transaction.end(); // a transaction that only read ended when its link did
         }
         lost(first);
         if (!nothingAtStake || !retries() || sessionUnrestorable() || !RetryPolicy.retriesStatement(first.cause())) {
@@ -534,6 +593,9 @@ public final class GuardedConnection extends DelegatingWrapper implements Connec
                 attempts.succeeded();
                 link.handler().recovered(first, attempts.retries(), attempts.elapsedNanos());
                 return result;
+            } catch (Refused refused) {
+                link.handler().notRetried(first);
+                throw refused.reason;
             } catch (SQLException retryFailure) {
                 if (sessionUnrestorable()) {
                     link.handler().notRetried(first);
@@ -605,7 +667,7 @@ public final class GuardedConnection extends DelegatingWrapper implements Connec
 
     /** Takes this retry's statements (the statement, and a replayed transaction's) from the retry budget. */
     private boolean withinRetryBudget() {
-        int statements = 1 + (state == TRANSACTION_LOST && transactionLog != null ? transactionLog.steps() : 0);
+        int statements = 1 + (state == TRANSACTION_LOST && transaction.log() != null ? transaction.log().steps() : 0);
         return link.retryBudget().tryRetry(statements);
     }
 
@@ -625,14 +687,15 @@ public final class GuardedConnection extends DelegatingWrapper implements Connec
         }
     }
 
-    /** The open transaction ended (commit, rollback, a change of auto-commit): the next one starts clean. */
-    private void endTransaction() {
-        notReplayed = null;
-        transactionWorked = false;
-        transactionWrote = false;
-        if (transactionLog != null) {
-            transactionLog.clear();
-        }
+    /**
+     * The failure of every call while a transaction lost with its link waits for the application to end it:
+     * 40000, saying why it was not replayed.
+     */
+    private SQLException transactionLost() {
+        String why = transaction.notReplayedBecause();
+        return new SQLTransactionRollbackException("LinkGuard: the link to the database was lost inside a "
+                + "transaction and the server rolled the transaction back" + (why == null ? "" : " (not replayed: "
+                + why + ")") + "; call rollback() (or run ROLLBACK) before using this connection again", "40000");
     }
 
     /** A lost link after a write or commit was sent: whether it was applied is unknown (SQLState 08007). */
@@ -651,6 +714,10 @@ public final class GuardedConnection extends DelegatingWrapper implements Connec
 
     @Override
     public Statement createStatement() throws SQLException {
+        if (state == TRANSACTION_LOST && !closed) {
+            // no link until the application ends the lost transaction: the statement gets one if it runs ROLLBACK
+            return register(new GuardedStatement(this, null, null, (physical, text) -> physical.createStatement()));
+        }
         ensureLink();
         try {
             return register(new GuardedStatement(this, delegate.createStatement(), null, (physical, text) -> physical.createStatement()));
@@ -700,10 +767,7 @@ public final class GuardedConnection extends DelegatingWrapper implements Connec
                 return null;
             });
         }
-        if (autoCommit != this.autoCommit) {
-            endTransaction();
-        }
-        this.autoCommit = autoCommit;
+        transaction.autoCommit(autoCommit);
         if (session != null) {
             session.autoCommit();
         }
@@ -712,7 +776,7 @@ public final class GuardedConnection extends DelegatingWrapper implements Connec
     @Override
     public boolean getAutoCommit() throws SQLException {
         if (state != OPEN) {
-            return autoCommit; // known without a link, also while a lost transaction waits for rollback()
+            return transaction.autoCommit(); // known without a link, also while a lost transaction waits for rollback()
         }
         try {
             return delegate.getAutoCommit();
@@ -727,16 +791,16 @@ public final class GuardedConnection extends DelegatingWrapper implements Connec
         try {
             delegate.commit();
             markGood();
-            endTransaction();
+            transaction.end();
         } catch (SQLException e) {
             Diagnosis diagnosis = diagnose(e, Phase.COMMIT, 0, false);
             if (diagnosis == null) {
                 throw e;
             }
-            boolean wrote = transactionWrote;
+            boolean wrote = transaction.wrote();
             lost(diagnosis);
             state = LOST; // the transaction is over, one way or the other
-            endTransaction();
+            transaction.end();
             if (!wrote) {
                 link.handler().recovered(diagnosis, 0, 0); // it only read: there was nothing to commit
                 return;
@@ -748,7 +812,7 @@ public final class GuardedConnection extends DelegatingWrapper implements Connec
 
     @Override
     public void rollback() throws SQLException {
-        endTransaction();
+        transaction.end();
         if (state != OPEN) {
             state = closed ? state : LOST; // the server rolled back when the link broke
             return;

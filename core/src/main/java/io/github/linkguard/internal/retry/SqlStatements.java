@@ -24,8 +24,9 @@ public final class SqlStatements {
     }
 
     /**
-     * Whether the statement only reads: SELECT (without locking clauses or INTO), SHOW, DESCRIBE, EXPLAIN.
-     * Allocates nothing: it runs inside every transaction until its first write.
+     * Whether the statement only reads: SELECT (without locking clauses or INTO, and calling no stored
+     * function, which may write), SHOW, DESCRIBE, EXPLAIN. Allocates nothing unless the text has a
+     * parenthesis (then it reads the function calls).
      */
     public static boolean readOnly(String sql) {
         if (sql == null) {
@@ -47,7 +48,15 @@ public final class SqlStatements {
                 return false;
             }
         }
-        return true;
+        return !callsStoredFunction(sql);
+    }
+
+    /**
+     * Whether the statement may call a stored function (a name followed by a parenthesis that is not one of
+     * the server's built-ins): a function may write, also to tables that no transaction rolls back.
+     */
+    public static boolean callsStoredFunction(String sql) {
+        return sql != null && sql.indexOf('(') >= 0 && SessionSql.callsStoredRoutine(sql);
     }
 
     /** Whether {@code text} contains {@code clause} (lower case), ignoring case, a space matching any blank. */

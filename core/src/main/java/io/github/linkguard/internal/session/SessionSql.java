@@ -31,7 +31,12 @@ public final class SessionSql {
      * a MySQL executable comment ({@code /*!}, {@code /*M!}), whose content runs.
      */
     public static int firstKeyword(String sql) {
-        int i = 0;
+        return firstKeyword(sql, 0);
+    }
+
+    /** {@link #firstKeyword(String)} from {@code from} on. */
+    public static int firstKeyword(String sql, int from) {
+        int i = from;
         int length = sql.length();
         while (i < length) {
             char c = sql.charAt(i);
@@ -82,6 +87,11 @@ public final class SessionSql {
         }
     }
 
+    /** Whether the text calls a function that is not one of the server's built-ins (reads the whole text). */
+    public static boolean callsStoredRoutine(String sql) {
+        return SqlFunctions.callsRoutine(SqlTokens.tokens(sql));
+    }
+
     /** Whether {@code word} (upper case) stands at {@code at}, as a whole word. */
     public static boolean keyword(String sql, int at, String word) {
         int end = at + word.length();
@@ -116,7 +126,7 @@ public final class SessionSql {
     }
 
     /** A {@code ;} followed by more than blanks: a multi-statement text (or a {@code ;} in a literal). */
-    private static boolean secondStatement(String sql) {
+    public static boolean secondStatement(String sql) {
         int semicolon = sql.indexOf(';');
         if (semicolon < 0) {
             return false;

@@ -59,6 +59,10 @@ final class SqlFunctions {
             "release_lock", "release_all_locks", "is_free_lock", "is_used_lock", "inet_aton", "inet_ntoa",
             "inet6_aton", "inet6_ntoa", "nextval", "lastval", "setval", "values", "default", "match", "against");
 
+    /** Words after which a name and a parenthesis are a table and its column list: {@code INSERT INTO t (a, b)}. */
+    private static final Set<String> BEFORE_TABLE = Set.of("into", "insert", "replace", "ignore", "table", "update",
+            "join", "from", "exists");
+
     private SqlFunctions() {
     }
 
@@ -69,6 +73,11 @@ final class SqlFunctions {
             if ((token.kind() == Kind.WORD || token.kind() == Kind.QUOTED_NAME) && tokens.get(i + 1).is("(")) {
                 String name = token.name();
                 boolean qualified = i > 0 && tokens.get(i - 1).is(".");
+                int before = qualified ? i - 3 : i - 1;
+                if (before >= 0 && tokens.get(before).kind() == Kind.WORD
+                        && BEFORE_TABLE.contains(tokens.get(before).text().toLowerCase(Locale.ROOT))) {
+                    continue; // a table's column list
+                }
                 if (qualified || !KEYWORDS.contains(name) && !BUILT_INS.contains(name.toLowerCase(Locale.ROOT))) {
                     return true;
                 }

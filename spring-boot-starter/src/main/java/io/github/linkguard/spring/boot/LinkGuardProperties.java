@@ -238,10 +238,12 @@ public class LinkGuardProperties {
     public static class Session {
 
         /**
-         * Whether LinkGuard asks the server to report every change of a session's state (Connector/J
-         * trackSessionState, server session_track_state_change), so that state a stored procedure or function
-         * made is not lost silently after a lost link. Turn it off for servers or proxies without session
-         * tracking; then a CALL makes a session unrestorable.
+         * Whether LinkGuard asks the server to report every change of a session's state and of its
+         * transaction's (Connector/J trackSessionState, server session_track_state_change and
+         * session_track_transaction_info), so that state a stored procedure or function made is not lost
+         * silently after a lost link, and a transaction is what the server says it is. Turn it off for servers
+         * or proxies without session tracking; then a CALL makes a session unrestorable and a transaction that
+         * wrote is not replayed.
          */
         private boolean tracking = true;
 

@@ -162,7 +162,7 @@ class LinkGuardAutoConfigurationTest {
         runner.run(context -> assertThat(context.getBean(DataSource.class).unwrap(HikariDataSource.class)
                 .getDataSourceProperties())
                 .containsEntry("trackSessionState", "true")
-                .containsEntry("sessionVariables", "session_track_state_change=ON"));
+                .containsEntry("sessionVariables", "session_track_state_change=ON,session_track_transaction_info=STATE"));
         runner.withPropertyValues("linkguard.session.tracking=false")
                 .run(context -> assertThat(context.getBean(DataSource.class).unwrap(HikariDataSource.class)
                         .getDataSourceProperties()).doesNotContainKeys("trackSessionState", "sessionVariables"));

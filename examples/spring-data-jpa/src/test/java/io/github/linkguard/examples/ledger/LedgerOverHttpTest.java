@@ -20,6 +20,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
@@ -33,6 +34,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
  * transfer is in the ledger exactly once, none that was rolled back, and the total holds.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@Timeout(180)
 class LedgerOverHttpTest {
 
     private static final int ACCOUNTS = 20;
@@ -60,7 +62,11 @@ class LedgerOverHttpTest {
         Set<String> unknown = ConcurrentHashMap.newKeySet();
         Set<String> rolledBack = ConcurrentHashMap.newKeySet();
         List<String> unexpected = new ArrayList<>();
-        long end = System.nanoTime() + Duration.ofSeconds(14).toNanos();
+        // at least 14 s, through the restart, and until enough was done: 200 reads and 50 acknowledged transfers
+        // (bounded: the test's own timeout; the figures do not depend on the machine's speed)
+        long least = System.nanoTime() + Duration.ofSeconds(14).toNanos();
+        java.util.function.BooleanSupplier goOn = () -> System.nanoTime() < least
+                || outcomes.getOrDefault("read", new AtomicInteger()).get() <= 200 || acknowledged.size() <= 50;
         ExecutorService clients = Executors.newFixedThreadPool(6);
         try (SessionKiller killer = SessionKiller.every(ledgerDatabase, Duration.ofMillis(300))) {
             List<Future<?>> running = new ArrayList<>();
@@ -68,7 +74,7 @@ class LedgerOverHttpTest {
                 int id = client;
                 running.add(clients.submit(() -> {
                     int call = 0;
-                    while (System.nanoTime() < end) {
+                    while (goOn.getAsBoolean()) {
                         call++;
                         String outcome = id % 2 == 0 ? get(id, call) : post(id, call, acknowledged, unknown, rolledBack);
                         String kind = outcome.startsWith("unexpected") ? outcome.substring(0, outcome.indexOf(':')) : outcome;
