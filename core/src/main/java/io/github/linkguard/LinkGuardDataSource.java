@@ -41,6 +41,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
 import java.util.logging.Logger;
 import javax.sql.DataSource;
 import org.slf4j.LoggerFactory;
@@ -272,6 +273,7 @@ public final class LinkGuardDataSource implements DataSource, AutoCloseable {
     /** Fresh links for the application's connections, with the credentials they were opened with. */
     private final class Links implements LinkSource {
         private final ConnectBound.Connector connector;
+        private final Supplier<TransactionLog> logs = () -> new TransactionLog(replayMaxStatements, replayMaxBytes);
 
         Links(ConnectBound.Connector connector) {
             this.connector = connector;
@@ -318,8 +320,8 @@ public final class LinkGuardDataSource implements DataSource, AutoCloseable {
         }
 
         @Override
-        public TransactionLog transactionLog() {
-            return new TransactionLog(replayMaxStatements, replayMaxBytes);
+        public Supplier<TransactionLog> transactionLogs() {
+            return logs;
         }
 
         @Override

@@ -52,6 +52,8 @@ class TransactionBoundaryTest {
                         + "INSERT INTO " + LEGACY + ".myisam_log VALUES (x); DO SLEEP(3); RETURN x; END",
                 "CREATE OR REPLACE PROCEDURE test.tb_commit_inside(x INT) BEGIN "
                         + "INSERT INTO test.tb_rows VALUES (x, 'procedure'); COMMIT; END",
+                "CREATE OR REPLACE PROCEDURE test.tb_commit_then_sleep(x INT) BEGIN "
+                        + "INSERT INTO test.tb_rows VALUES (x, 'procedure'); COMMIT; DO SLEEP(3); END",
                 "CREATE SEQUENCE IF NOT EXISTS test.tb_seq");
     }
 
@@ -282,6 +284,29 @@ class TransactionBoundaryTest {
             connection.rollback();
             assertThat(number(db, "SELECT COUNT(*) FROM " + LEGACY + ".myisam_log")).isEqualTo(1); // once
             assertThat(rows(db, "true")).isZero();
+            insert(connection, 2);
+            connection.commit();
+            assertThat(rows(db, "id = 2")).isEqualTo(1);
+        }
+    }
+
+    @ParameterizedTest(name = "tracking {0}, TLS {1}")
+    @MethodSource("modes")
+    void aStatementThatMayHaveCommittedLostAfterWritesIsOutcomeUnknownAndTheTransactionMustBeEnded(boolean tracking,
+            boolean tls, EmbeddedMariaDb db) throws Exception {
+        try (Pools.Guarded guarded = guard(db, tracking, tls); Connection connection = guarded.dataSource().getConnection()) {
+            long session = sessionOf(connection);
+            connection.setAutoCommit(false);
+            insert(connection, 1);
+            CompletableFuture<Void> killer = killWhenAsleep(db, session);
+            // the procedure commits row 1 and its own row, then sleeps: the answer is lost
+            assertThatThrownBy(() -> execute(connection, "CALL tb_commit_then_sleep(10)"))
+                    .isInstanceOfSatisfying(SQLException.class, e -> assertThat(e.getSQLState()).isEqualTo("08007"))
+                    .hasMessageContaining("may have committed the open transaction's writes");
+            killer.get(10, TimeUnit.SECONDS);
+            assertStillLost(connection, "what was committed is unknown"); // never half a transaction on a fresh link
+            connection.rollback();
+            assertThat(rows(db, "id IN (1, 10)")).isEqualTo(2); // the procedure had committed both, once
             insert(connection, 2);
             connection.commit();
             assertThat(rows(db, "id = 2")).isEqualTo(1);

@@ -8,6 +8,7 @@ import io.github.linkguard.internal.session.ServerReports;
 import io.github.linkguard.internal.session.SessionCarry;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.function.Supplier;
 
 /**
  * Where an application's connection gets a fresh physical link after a lost one, and where the broken
@@ -45,8 +46,8 @@ public interface LinkSource {
     /** Whether transactions lost with their link are replayed on a fresh one. */
     boolean replaysTransactions();
 
-    /** A new log for a transaction's replay, with this DataSource's bounds. */
-    TransactionLog transactionLog();
+    /** Makes a new log for a transaction's replay, with this DataSource's bounds (one instance per DataSource). */
+    Supplier<TransactionLog> transactionLogs();
 
     /** One bounded attempt at a new physical connection. */
     Connection connect() throws SQLException;

@@ -101,7 +101,7 @@ public final class GuardedConnection extends DelegatingWrapper implements Connec
         this.delegate = delegate;
         this.acquiredNanos = acquiredNanos;
         this.lastGoodNanos = acquiredNanos;
-        this.transaction = new Transaction(link.autoCommitOf(delegate), link.replaysTransactions(), link::transactionLog);
+        this.transaction = new Transaction(link.autoCommitOf(delegate), link.replaysTransactions(), link.transactionLogs());
         this.session = link.sessions().take(delegate);
     }
 
@@ -425,15 +425,7 @@ public final class GuardedConnection extends DelegatingWrapper implements Connec
         }
         TransactionSql.Kind kind = TransactionSql.kind(sql);
         if (kind != TransactionSql.Kind.PLAIN && transaction.atStake()) {
-            // the transaction is over whatever happened: committed by the statement, or rolled back with the link
-            boolean committedMaybe = kind != TransactionSql.Kind.ROLLS_BACK && transaction.wrote();
-            transaction.end();
-            if (committedMaybe) {
-                lost(first);
-                link.handler().notRetried(first);
-                throw outcomeUnknown(failure, first, TransactionSql.firstWords(sql) + ", which may have committed "
-                        + "the open transaction's writes or not,");
-            }
+            throwIfCommittedMaybe(kind, sql, first, failure);
         }
         // the server rolls back whatever the first statement of a transaction did (transactional tables)
         boolean firstOfTransaction = !transaction.autoCommit() && !transaction.atStake()
@@ -477,6 +469,29 @@ public final class GuardedConnection extends DelegatingWrapper implements Connec
             ran(statement.touchesSession(sql), sql, statement, countOf(result));
             return result;
         });
+    }
+
+    /**
+     * A statement that may end the open transaction (SQL COMMIT, BEGIN, DDL, CALL, a batch, ...) lost its link:
+     * if the transaction wrote, whether the statement committed it first is unknown (08007). After a lost
+     * COMMIT the transaction is over either way; after any other, the application must end it (40000 until
+     * rollback()), so that it never goes on with half of it. If the transaction wrote nothing, it just ended.
+     */
+    private void throwIfCommittedMaybe(TransactionSql.Kind kind, String sql, Diagnosis first, SQLException failure)
+            throws SQLException {
+        if (kind == TransactionSql.Kind.ROLLS_BACK || !transaction.wrote()) {
+            transaction.end();
+            return;
+        }
+        String what = TransactionSql.firstWords(sql) + ", which may have committed the open transaction's writes first";
+        if (kind == TransactionSql.Kind.COMMITS) {
+            transaction.end();
+        } else {
+            transaction.notReplayed("the link was lost during " + what + ": what was committed is unknown");
+        }
+        lost(first);
+        link.handler().notRetried(first);
+        throw outcomeUnknown(failure, first, what + " or not,");
     }
 
     /**

@@ -141,6 +141,9 @@ public final class Transaction {
      * @return whether the statement belongs to the open transaction (then it is kept for its replay)
      */
     public boolean ran(String sql, ServerWord server, Reads statement) {
+        if (server != null && !worked && !server.inTransaction()) {
+            return false; // none was open, none is: an auto-commit statement, or one that touched no table
+        }
         Kind kind = TransactionSql.kind(sql);
         String state = server == null ? null : server.transactionState();
         if (ends(kind) || state != null && state.charAt(0) == '_' || server != null && !server.inTransaction()) {
@@ -153,12 +156,14 @@ public final class Transaction {
         boolean began = !worked;
         worked = true;
         if (kind == Kind.CHAINS) {
-            notReplayable("it began with " + words(sql));
+            notReplayable("it began with " + TransactionSql.firstWords(sql));
         } else if (kind == Kind.UNKNOWN || kind == Kind.MAY_COMMIT) {
             // a procedure, several statements, XA, DDL that did not commit: where the transaction began is unknown
-            notReplayable("it ran " + words(sql) + ", which may have ended the transaction and begun another");
+            notReplayable("it ran " + TransactionSql.firstWords(sql)
+                    + ", which may have ended the transaction and begun another");
         } else if (began && autoCommit && kind != Kind.BEGINS) {
-            notReplayable("it began in " + words(sql) + ", which LinkGuard cannot run again alone");
+            notReplayable("it began in " + TransactionSql.firstWords(sql)
+                    + ", which LinkGuard cannot run again alone");
         }
         if (server != null && server.reportsTransactions()) {
             String flags = state;
@@ -184,8 +189,8 @@ public final class Transaction {
     public void failed(String sql) {
         Kind kind = TransactionSql.kind(sql);
         if (worked && kind != Kind.PLAIN) {
-            notReplayable("a statement that may end the transaction failed (" + words(sql) + "), and an error "
-                    + "reply does not say whether it ended it first");
+            notReplayable("a statement that may end the transaction failed (" + TransactionSql.firstWords(sql)
+                    + "), and an error reply does not say whether it ended it first");
         }
     }
 
@@ -216,10 +221,5 @@ public final class Transaction {
         if (kept != null) {
             kept.notReplayable(why);
         }
-    }
-
-    /** The statement's first two words, for a message (no values). */
-    static String words(String sql) {
-        return sql == null ? "a batch" : TransactionSql.firstWords(sql);
     }
 }

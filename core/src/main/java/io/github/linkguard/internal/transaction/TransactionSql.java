@@ -32,7 +32,10 @@ public final class TransactionSql {
     private TransactionSql() {
     }
 
-    /** First keywords of statements that read or write inside the transaction and never end it. */
+    /**
+     * First keywords of statements that read or write inside the transaction and never end it (none of them
+     * is one of the keywords whose next word decides, below).
+     */
     private static final String[] PLAIN = {"SELECT", "INSERT", "UPDATE", "DELETE", "REPLACE", "WITH", "VALUES",
         "TABLE", "SHOW", "DESCRIBE", "DESC", "EXPLAIN", "SAVEPOINT", "RELEASE", "DO", "USE", "HANDLER", "PREPARE",
         "DEALLOCATE"};
@@ -55,8 +58,8 @@ public final class TransactionSql {
         if (at < 0 || SessionSql.secondStatement(sql)) {
             return Kind.UNKNOWN;
         }
-        if (at >= sql.length() || sql.charAt(at) == '(') {
-            return Kind.PLAIN; // only comments, or a parenthesised query
+        if (at >= sql.length() || sql.charAt(at) == '(' || startsWithAny(sql, at, PLAIN)) {
+            return Kind.PLAIN; // the common case first: a read or write; or only comments, a parenthesised query
         }
         int next = nextWord(sql, at);
         if (is(sql, at, "START")) {
@@ -80,9 +83,6 @@ public final class TransactionSql {
         }
         if (is(sql, at, "LOAD")) { // LOAD DATA is a write; LOAD INDEX INTO CACHE commits
             return is(sql, next, "DATA") || is(sql, next, "XML") ? Kind.PLAIN : Kind.MAY_COMMIT;
-        }
-        if (startsWithAny(sql, at, PLAIN)) {
-            return Kind.PLAIN;
         }
         return startsWithAny(sql, at, IMPLICIT_COMMIT) ? Kind.MAY_COMMIT : Kind.UNKNOWN; // CALL, XA, {call}, ...
     }
@@ -144,6 +144,9 @@ public final class TransactionSql {
 
     /** The statement's first two words, upper case, for messages (no names, no values beyond them). */
     public static String firstWords(String sql) {
+        if (sql == null) {
+            return "a batch";
+        }
         int at = SessionSql.firstKeyword(sql);
         if (at < 0 || at >= sql.length()) {
             return "a statement";
