@@ -158,6 +158,12 @@ class TransactionBoundaryTest {
                 // never a silent auto-commit read: every call fails until the application ends the transaction
                 assertLostLoudly(connection, () -> number(connection, "SELECT COUNT(*) FROM tb_rows"), "ROLLBACK");
                 assertThatThrownBy(() -> insert(connection, 2)).hasMessageContaining("ROLLBACK");
+                try (java.sql.Statement waiting = connection.createStatement()) { // as a framework makes one
+                    assertThat(waiting.isClosed()).isFalse();
+                    assertThat(waiting.getConnection()).isSameAs(connection);
+                    assertThat(waiting.isWrapperFor(com.mysql.cj.jdbc.JdbcStatement.class)).isFalse();
+                    assertThatThrownBy(() -> waiting.executeQuery("SELECT 1")).hasMessageContaining("ROLLBACK");
+                }
                 execute(connection, "ROLLBACK");
                 assertThat(rows(db, "true")).isZero();
                 insert(connection, 3); // auto-commit again

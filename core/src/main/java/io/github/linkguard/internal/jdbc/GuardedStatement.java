@@ -382,6 +382,9 @@ public class GuardedStatement extends DelegatingWrapper implements Statement, Tr
 
     @Override
     public void cancel() throws SQLException {
+        if (delegate == null) {
+            return; // made while a lost transaction waited for its end: nothing runs on it
+        }
         try {
             delegate.cancel();
         } catch (SQLException e) {
@@ -567,6 +570,9 @@ public class GuardedStatement extends DelegatingWrapper implements Statement, Tr
 
     @Override
     public Connection getConnection() throws SQLException {
+        if (delegate == null) {
+            return connection;
+        }
         try {
             delegate.getConnection();
             return connection;
@@ -682,6 +688,9 @@ public class GuardedStatement extends DelegatingWrapper implements Statement, Tr
 
     @Override
     public boolean isClosed() throws SQLException {
+        if (delegate == null) {
+            return false; // never linked: open until closed, and then forgotten
+        }
         try {
             return delegate.isClosed();
         } catch (SQLException e) {

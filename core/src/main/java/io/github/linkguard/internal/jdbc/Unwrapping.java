@@ -17,11 +17,14 @@ public final class Unwrapping {
         if (iface.isInstance(delegate)) {
             return iface.cast(delegate);
         }
+        if (delegate == null) { // a statement made while a lost transaction waited for its end
+            throw new SQLException("Not a wrapper of " + iface.getName() + " (not linked to the database yet)");
+        }
         return delegate.unwrap(iface);
     }
 
     /** JDBC's isWrapperFor, matching {@link #unwrap}. */
     public static boolean isWrapperFor(Wrapper self, Wrapper delegate, Class<?> iface) throws SQLException {
-        return iface.isInstance(self) || iface.isInstance(delegate) || delegate.isWrapperFor(iface);
+        return iface.isInstance(self) || iface.isInstance(delegate) || delegate != null && delegate.isWrapperFor(iface);
     }
 }
