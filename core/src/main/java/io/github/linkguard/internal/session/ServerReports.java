@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
+import java.util.function.Predicate;
 
 /**
  * The server's own report of session changes: MySQL's and MariaDB's session state tracking, which
@@ -168,9 +169,7 @@ public final class ServerReports implements ServerWord {
         if (!url.contains(TRACK_PROPERTY.toLowerCase(Locale.ROOT) + "=true")) {
             return Tracked.NONE;
         }
-        return new Tracked(url.contains(STATE_CHANGE_VARIABLE.toLowerCase(Locale.ROOT)),
-                url.contains(TRANSACTION_STATE_VARIABLE.toLowerCase(Locale.ROOT))
-                        || url.contains(TRANSACTION_CHARACTERISTICS_VARIABLE));
+        return tracked(url::contains);
     }
 
     /** What sessions made by a Connector/J DataSource report. */
@@ -186,8 +185,13 @@ public final class ServerReports implements ServerWord {
         }
         List<String> variables = List.of(sessionVariables.replace(" ", "").replace("'", "").toLowerCase(Locale.ROOT)
                 .split("[,;]"));
-        return new Tracked(variables.contains(STATE_CHANGE_VARIABLE.toLowerCase(Locale.ROOT)),
-                variables.contains(TRANSACTION_STATE_VARIABLE.toLowerCase(Locale.ROOT))
-                        || variables.contains(TRANSACTION_CHARACTERISTICS_VARIABLE));
+        return tracked(variables::contains);
+    }
+
+    /** What sessions report whose settings (lower case) hold the variable settings {@code set} finds. */
+    private static Tracked tracked(Predicate<String> set) {
+        return new Tracked(set.test(STATE_CHANGE_VARIABLE.toLowerCase(Locale.ROOT)),
+                set.test(TRANSACTION_STATE_VARIABLE.toLowerCase(Locale.ROOT))
+                        || set.test(TRANSACTION_CHARACTERISTICS_VARIABLE));
     }
 }

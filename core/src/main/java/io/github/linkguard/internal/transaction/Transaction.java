@@ -141,16 +141,16 @@ public final class Transaction {
      * @return whether the statement belongs to the open transaction (then it is kept for its replay)
      */
     public boolean ran(String sql, ServerWord server, Reads statement) {
-        if (server != null && !worked && !server.inTransaction()) {
+        boolean openOnServer = server != null && server.inTransaction();
+        if (server != null && !worked && !openOnServer) {
             return false; // none was open, none is: an auto-commit statement, or one that touched no table
         }
         Kind kind = TransactionSql.kind(sql);
         String state = server == null ? null : server.transactionState();
-        if (ends(kind) || state != null && state.charAt(0) == '_' || server != null && !server.inTransaction()) {
+        if (ends(kind) || state != null && state.charAt(0) == '_' || server != null && !openOnServer) {
             end(); // the server says so, or the statement said it with its own words and succeeded
         }
-        boolean open = server != null ? server.inTransaction() : openByText(kind);
-        if (!open) {
+        if (server != null ? !openOnServer : !openByText(kind)) {
             return false;
         }
         boolean began = !worked;

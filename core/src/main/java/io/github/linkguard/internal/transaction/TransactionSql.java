@@ -1,6 +1,7 @@
 package io.github.linkguard.internal.transaction;
 
 import io.github.linkguard.internal.session.SessionSql;
+import java.util.Locale;
 
 /**
  * What the text of a statement says about the transaction it runs in: whether it begins one, ends one, may
@@ -142,7 +143,7 @@ public final class TransactionSql {
         return at < 0 ? kind : Kind.UNKNOWN;
     }
 
-    /** The statement's first two words, upper case, for messages (no names, no values beyond them). */
+    /** The statement's first two words, upper case, for messages (the second may be a name: {@code CALL P}). */
     public static String firstWords(String sql) {
         if (sql == null) {
             return "a batch";
@@ -154,10 +155,10 @@ public final class TransactionSql {
         int end = endOfWord(sql, at);
         int next = nextWord(sql, at);
         if (next >= 0 && Character.isLetter(sql.charAt(next))) {
-            return sql.substring(at, end).toUpperCase(java.util.Locale.ROOT) + " "
-                    + sql.substring(next, endOfWord(sql, next)).toUpperCase(java.util.Locale.ROOT);
+            return sql.substring(at, end).toUpperCase(Locale.ROOT) + " "
+                    + sql.substring(next, endOfWord(sql, next)).toUpperCase(Locale.ROOT);
         }
-        return sql.substring(at, Math.max(end, at + 1)).toUpperCase(java.util.Locale.ROOT);
+        return sql.substring(at, Math.max(end, at + 1)).toUpperCase(Locale.ROOT);
     }
 
     private static int endOfWord(String sql, int at) {
@@ -185,8 +186,7 @@ public final class TransactionSql {
     /** Whether {@code word} (upper case) stands anywhere in {@code sql} as a whole word. */
     private static boolean mentions(String sql, String word) {
         for (int i = 0; i + word.length() <= sql.length(); i++) {
-            if (sql.regionMatches(true, i, word, 0, word.length()) && (i == 0 || !isWordChar(sql.charAt(i - 1)))
-                    && SessionSql.keyword(sql, i, word)) {
+            if ((i == 0 || !isWordChar(sql.charAt(i - 1))) && SessionSql.keyword(sql, i, word)) {
                 return true;
             }
         }
