@@ -288,4 +288,54 @@ class TransactionReplayTest {
         assertThatThrownBy(() -> LinkGuardDataSource.builder(new HikariDataSource()).replayBounds(0, 1))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("at least 1, was 0");
     }
+
+    /** A listing read one query at a time, as a REST service loads a list and then each item's children. */
+    private static long listing(Connection connection, int children) throws SQLException {
+        long sum = number(connection, "SELECT SUM(v) FROM replay_rows");
+        try (PreparedStatement child = connection.prepareStatement("SELECT v FROM replay_rows WHERE id = ?")) {
+            for (int i = 0; i < children; i++) {
+                child.setInt(1, 1 + i % 2);
+                try (ResultSet row = child.executeQuery()) {
+                    assertThat(row.next()).isTrue();
+                    sum += row.getInt(1);
+                }
+            }
+        }
+        return sum;
+    }
+
+    @ParameterizedTest(name = "TLS {0}")
+    @ValueSource(booleans = {false, true})
+    void aReadOnlyListingOfHundredsOfQueriesStaysReplayableWithinTheDefaultBounds(boolean tls, EmbeddedMariaDb db)
+            throws Exception {
+        try (Pools.Guarded guarded = guard(db, tls, b -> b); Connection connection = guarded.dataSource().getConnection()) {
+            long session = sessionOf(connection);
+            connection.setReadOnly(true);
+            connection.setAutoCommit(false);
+            assertThat(listing(connection, 400)).isEqualTo(30 + 200 * 30); // 401 queries, over 256
+            db.execute("KILL CONNECTION " + session);
+
+            assertThat(listing(connection, 2)).isEqualTo(60); // the lost link: replayed, then this
+            connection.commit();
+            assertThat(guarded.registry().find("linkguard.retries").tag("outcome", "recovered").counters()).isNotEmpty();
+            connection.setAutoCommit(true);
+            connection.setReadOnly(false);
+        }
+    }
+
+    @Test
+    void queriesAreBoundedByTheSizeTheyKeep(EmbeddedMariaDb db) throws Exception {
+        try (Pools.Guarded guarded = guard(db, false, b -> b.replayBounds(2, 16 * 1024));
+                Connection connection = guarded.dataSource().getConnection()) {
+            long session = sessionOf(connection);
+            connection.setAutoCommit(false);
+            listing(connection, 200); // far over 16 KiB with what each query keeps
+            db.execute("KILL CONNECTION " + session);
+            assertThatThrownBy(() -> listing(connection, 1)).isInstanceOf(SQLException.class);
+            assertThatThrownBy(() -> number(connection, "SELECT 1"))
+                    .hasMessageContaining("not replayed: it is longer than the replay keeps (2 statements other than "
+                            + "queries, 16384 bytes)");
+            connection.rollback();
+        }
+    }
 }

@@ -23,6 +23,8 @@ public final class ReplayFootprint {
     private static final String READ = "SELECT name, qty FROM bench_item WHERE id = ?";
     private static final String INSERT = "INSERT INTO bench_log (name, qty) VALUES (?, ?)";
     private static final String UPDATE = "UPDATE bench_item SET qty = qty + 1 WHERE id = ?";
+    /** The children of the read-only listing, each read with its own query. */
+    private static final int CHILDREN = 300;
 
     private ReplayFootprint() {
     }
@@ -37,17 +39,36 @@ public final class ReplayFootprint {
         table.row("off", off);
         table.row("on", on);
         table.row("kept for the replay (on - off)", on - off);
-        return table.toString();
+        int listings = quick ? 2 : 100;
+        Table listing = new Table("Heap held per open read-only listing (" + listings + " open at once: 1 + "
+                + CHILDREN + " queries of 2 columns, one row each; after full GCs)", "LinkGuard replay",
+                "Bytes per open transaction", "Bytes per query");
+        long listingOff = bytesPerTransaction(false, listings, ReplayFootprint::listing);
+        long listingOn = bytesPerTransaction(true, listings, ReplayFootprint::listing);
+        listing.row("off", listingOff, listingOff / (CHILDREN + 1));
+        listing.row("on", listingOn, listingOn / (CHILDREN + 1));
+        listing.row("kept for the replay (on - off)", listingOn - listingOff, (listingOn - listingOff) / (CHILDREN + 1));
+        return table + "\n" + listing;
+    }
+
+    /** Makes a connection with its transaction still open, mid-way. */
+    @FunctionalInterface
+    private interface Halfway {
+        Connection open(LinkGuardDataSource dataSource) throws SQLException;
     }
 
     private static long bytesPerTransaction(boolean replay, int transactions) throws SQLException {
+        return bytesPerTransaction(replay, transactions, ReplayFootprint::halfway);
+    }
+
+    private static long bytesPerTransaction(boolean replay, int transactions, Halfway halfway) throws SQLException {
         try (LinkGuardDataSource dataSource = LinkGuardDataSource.builder(new StubDataSource(1)).name("footprint")
                 .transactionReplay(replay).build()) {
-            halfway(dataSource).close(); // classes loaded, caches filled
+            halfway.open(dataSource).close(); // classes loaded, caches filled
             long before = heapUsed();
             List<Connection> open = new ArrayList<>(transactions);
             for (int i = 0; i < transactions; i++) {
-                open.add(halfway(dataSource));
+                open.add(halfway.open(dataSource));
             }
             long during = heapUsed();
             for (Connection connection : open) {
@@ -63,14 +84,7 @@ public final class ReplayFootprint {
         Connection connection = dataSource.getConnection();
         connection.setAutoCommit(false);
         for (int id = 1; id <= 3; id++) {
-            try (PreparedStatement read = connection.prepareStatement(READ)) {
-                read.setLong(1, id);
-                try (ResultSet rows = read.executeQuery()) {
-                    rows.next();
-                    rows.getString(1);
-                    rows.getInt(2);
-                }
-            }
+            read(connection, id);
         }
         try (PreparedStatement insert = connection.prepareStatement(INSERT)) {
             insert.setString(1, "order");
@@ -82,6 +96,29 @@ public final class ReplayFootprint {
             update.executeUpdate();
         }
         return connection;
+    }
+
+    /** A read-only transaction that loaded a list, then each item's children one query at a time, still open. */
+    private static Connection listing(LinkGuardDataSource dataSource) throws SQLException {
+        Connection connection = dataSource.getConnection();
+        connection.setReadOnly(true);
+        connection.setAutoCommit(false);
+        for (int id = 0; id <= CHILDREN; id++) {
+            read(connection, id);
+        }
+        return connection;
+    }
+
+    /** One query of one row, both columns read. */
+    private static void read(Connection connection, long id) throws SQLException {
+        try (PreparedStatement read = connection.prepareStatement(READ)) {
+            read.setLong(1, id);
+            try (ResultSet rows = read.executeQuery()) {
+                rows.next();
+                rows.getString(1);
+                rows.getInt(2);
+            }
+        }
     }
 
     private static long heapUsed() {

@@ -15,6 +15,7 @@ import io.github.linkguard.internal.retry.SqlStatements;
 import io.github.linkguard.internal.session.ServerReports;
 import io.github.linkguard.internal.session.SessionSql;
 import io.github.linkguard.internal.session.SessionState;
+import io.github.linkguard.internal.transaction.Isolation;
 import io.github.linkguard.internal.transaction.NonTransactionalTables;
 import io.github.linkguard.internal.transaction.Transaction;
 import io.github.linkguard.internal.transaction.TransactionSql;
@@ -156,15 +157,15 @@ public final class GuardedConnection extends DelegatingWrapper implements Connec
             log.notReplayable(statement.whyNotReplayable());
             return;
         }
-        String text = statement.sql == null ? sql : null;
+        boolean plain = statement.sql == null;
         long size = GuardedStatement.lengthOf(sql) + statement.payloadBytes();
         if (updateCount == GuardedStatement.RESULT) {
-            statement.keptAs(-1, log.addQuery(step, text, size));
+            statement.keptAs(-1, log.addQuery(step, sql, plain, size));
             return;
         }
         try {
             long count = updateCount == GuardedStatement.ASK ? statement.updateCount() : updateCount;
-            statement.keptAs(log.add(step, text, count, size), null);
+            statement.keptAs(log.add(step, sql, plain, count, size), null);
         } catch (SQLException e) {
             log.notReplayable("its update count could not be read");
         }
@@ -192,7 +193,7 @@ public final class GuardedConnection extends DelegatingWrapper implements Connec
     private Savepoint savepointMade(String command, Savepoint savepoint) throws SQLException {
         if (transaction.savepoint() && transaction.log() != null) {
             String sql = command + " `" + savepoint.getSavepointName().replace("`", "``") + "`";
-            transaction.log().add(Connection::createStatement, sql, 0, sql.length());
+            transaction.log().add(Connection::createStatement, sql, true, 0, sql.length());
         }
         return savepoint;
     }
@@ -221,6 +222,9 @@ public final class GuardedConnection extends DelegatingWrapper implements Connec
         boolean explained = false;
         if (touchesSession) {
             explained = session().record(sql, delegate, statement::boundValue, statement.streaming(), tracked);
+            if (session.nextTransactionSet()) {
+                transaction.characteristicsOfItsOwn(); // the next transaction's are not the session's
+            }
             Boolean sqlAutoCommit = session.takeAutoCommit();
             if (sqlAutoCommit != null) {
                 transaction.autoCommit(sqlAutoCommit);
@@ -516,7 +520,10 @@ public final class GuardedConnection extends DelegatingWrapper implements Connec
         throw new Refused(outcomeUnknown(failure, first, "the statement (" + why + ")"));
     }
 
-    /** A recovery that must not go on on any link: {@link #onFreshLinks} throws {@link #reason} as it is. */
+    /**
+     * A recovery that must not go on on any link (a refused rerun, a replay that saw other data):
+     * {@link #onFreshLinks} throws {@link #reason} as it is.
+     */
     private static final class Refused extends SQLException {
         final SQLException reason;
 
@@ -526,13 +533,17 @@ public final class GuardedConnection extends DelegatingWrapper implements Connec
         }
     }
 
-    /** Runs the lost transaction's statements again on the fresh link, or rolls it back with 40001. */
+    /**
+     * Runs the lost transaction's statements again on the fresh link, or rolls it back with 40001. What the
+     * replay must prove follows the isolation level the server reports for the restored session.
+     */
     private void replayTransaction() throws SQLException {
         try {
-            transaction.log().replay(delegate);
+            transaction.log().replay(delegate, Isolation.newerReadsAllowed(delegate));
         } catch (SQLTransactionRollbackException dataChanged) {
             transaction.end(); // rolled back on the fresh link: the application starts it again
-            throw dataChanged;
+            // final, on every link; it carries the loss it comes from, for the layer that may run the work again
+            throw new Refused(lastLoss == null ? dataChanged : lastLoss.attachTo(dataChanged));
         }
     }
 
@@ -958,6 +969,9 @@ public final class GuardedConnection extends DelegatingWrapper implements Connec
             });
         }
         session().isolation(level);
+        if (transaction.atStake()) {
+            transaction.characteristicsOfItsOwn(); // for the transactions after this one, not this one
+        }
     }
 
     @Override

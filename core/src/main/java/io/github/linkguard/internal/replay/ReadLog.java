@@ -57,6 +57,11 @@ public final class ReadLog {
         reader = null; // nor is the result set (and the rows its driver holds) kept until the transaction ends
     }
 
+    /** Whether the application closed the result (then a replay need not hand it a fresh one). */
+    boolean closedByApplication() {
+        return closed || reader == null;
+    }
+
     /** The application read something a replay cannot compare (in the transaction this result belongs to). */
     public void unreplayable(String why) {
         if (transaction.kept(generation, 0)) {

@@ -1,6 +1,7 @@
 package io.github.linkguard.internal.replay;
 
 import io.github.linkguard.internal.retry.RetryPolicy;
+import io.github.linkguard.internal.retry.SqlStatements;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -30,8 +31,10 @@ public final class TransactionLog {
     /** A statement kept: how to run it again and what the application saw it do. */
     private static final class Entry {
         final Step step;
-        /** The SQL of a plain statement; null for a prepared one, which holds its own. */
-        final String text;
+        /** The statement's SQL. */
+        final String sql;
+        /** Whether it is a plain statement, run again with its text; else a prepared one, which holds its own. */
+        final boolean plain;
         /** The update count it returned; -1 for a result. */
         final long count;
         /** What the application read from its result; null for an update. */
@@ -39,25 +42,45 @@ public final class TransactionLog {
         /** What the application read from its generated keys; null if it did not ask. */
         ReadLog keys;
 
-        Entry(Step step, String text, long count, ReadLog results) {
+        Entry(Step step, String sql, boolean plain, long count, ReadLog results) {
             this.step = step;
-            this.text = text;
+            this.sql = sql;
+            this.plain = plain;
             this.count = count;
             this.results = results;
         }
+
+        /**
+         * Whether the statement only read (a query without a locking clause or a stored function, by its text),
+         * and the application has read all it wanted of the result.
+         */
+        boolean closedRead() {
+            return results != null && results.closedByApplication() && SqlStatements.readOnly(sql);
+        }
     }
+
+    /**
+     * What a kept statement holds besides its text and values, counted against the bound: the entry, how to
+     * make it again, and a query's read log (measured with {@code ReplayFootprint}: about 150 bytes).
+     */
+    static final int ENTRY_BYTES = 160;
 
     private final int maxSteps;
     private final long maxBytes;
     private final List<Entry> entries = new ArrayList<>();
+    /** How many of the entries are not queries: what {@link #maxSteps} bounds. */
+    private int commands;
     private long bytes;
     private String whyNot;
     /** Counts the transactions this log kept, so that a result read after its transaction ended adds nothing. */
     private int generation;
 
     /**
-     * @param maxSteps the most statements kept; a longer transaction is not replayed
-     * @param maxBytes the most bytes of SQL text, bound values and reads kept
+     * @param maxSteps the most statements other than queries kept (writes, savepoints, ...); a transaction
+     *        with more is not replayed. Queries are bounded by {@code maxBytes} alone, so that a long listing
+     *        read one query at a time stays replayable
+     * @param maxBytes the most bytes kept: SQL text, bound values, 8 per value read, {@value #ENTRY_BYTES}
+     *        per statement
      */
     public TransactionLog(int maxSteps, long maxBytes) {
         this.maxSteps = maxSteps;
@@ -67,33 +90,37 @@ public final class TransactionLog {
     /**
      * Keeps a statement that ran and returned {@code updateCount}, made of about {@code size} bytes.
      *
-     * @param text the SQL of a plain statement; null for a prepared one
+     * @param plain whether it is a plain statement (run again with its text), not a prepared one
      * @return the statement's number, to attach its generated keys; -1 if the transaction is not replayable
      */
-    public int add(Step step, String text, long updateCount, long size) {
-        return keep(new Entry(step, text, updateCount, null), size);
+    public int add(Step step, String sql, boolean plain, long updateCount, long size) {
+        return keep(new Entry(step, sql, plain, updateCount, null), size);
     }
 
     /**
      * Keeps a query that ran, made of about {@code size} bytes.
      *
-     * @param text the SQL of a plain statement; null for a prepared one
+     * @param plain whether it is a plain statement (run again with its text), not a prepared one
      * @return where the application's reads of its result go; null if the transaction is not replayable
      */
-    public ReadLog addQuery(Step step, String text, long size) {
+    public ReadLog addQuery(Step step, String sql, boolean plain, long size) {
         ReadLog results = new ReadLog(this, generation, false);
-        return keep(new Entry(step, text, -1, results), size) < 0 ? null : results;
+        return keep(new Entry(step, sql, plain, -1, results), size) < 0 ? null : results;
     }
 
     private int keep(Entry entry, long size) {
         if (whyNot != null) {
             return -1;
         }
-        if (entries.size() == maxSteps || !kept(generation, size)) {
-            notReplayable("it is longer than the replay keeps (" + maxSteps + " statements, " + maxBytes + " bytes)");
+        boolean query = entry.results != null;
+        if (!query && commands == maxSteps || !kept(generation, size + ENTRY_BYTES)) {
+            notReplayable(tooLong());
             return -1;
         }
         entries.add(entry);
+        if (!query) {
+            commands++;
+        }
         return entries.size() - 1;
     }
 
@@ -122,11 +149,16 @@ public final class TransactionLog {
             return false;
         }
         if (bytes + size > maxBytes) {
-            notReplayable("it is longer than the replay keeps (" + maxSteps + " statements, " + maxBytes + " bytes)");
+            notReplayable(tooLong());
             return false;
         }
         bytes += size;
         return true;
+    }
+
+    private String tooLong() {
+        return "it is longer than the replay keeps (" + maxSteps + " statements other than queries, " + maxBytes
+                + " bytes)";
     }
 
     /** The transaction did something a replay cannot prove the same: it is not replayed. */
@@ -156,6 +188,7 @@ public final class TransactionLog {
     public void clear() {
         generation++;
         entries.clear();
+        commands = 0;
         bytes = 0;
         whyNot = null;
     }
@@ -165,13 +198,28 @@ public final class TransactionLog {
      * each update count and each value read with what the application saw. Results the application still
      * has open continue on the replay's.
      *
+     * <p>Under READ COMMITTED and READ UNCOMMITTED ({@code newerReadsAllowed}) every statement may see data
+     * committed after the one before it, so the reads before the transaction's first write or locking read are
+     * not run again: what they returned is what the lost session read before the writes, and the transaction
+     * goes on as if the rest had come a little later, which the isolation level allows. A result the
+     * application is still reading is the exception: one statement's rows come from one snapshot, so its query
+     * runs again and must read the same values up to where the application is. From the first write or
+     * locking read on, everything is compared, as under REPEATABLE READ and SERIALIZABLE, where the lost
+     * snapshot can only be proven by reading the same values again (docs/transactions.md gives the argument).
+     *
+     * @param newerReadsAllowed whether the transaction's isolation level lets each statement see newer data
      * @throws SQLException a lost-link failure: the fresh link broke, try another
      * @throws SQLTransactionRollbackException SQLState {@code 40001}: the replay saw other data, or met a
      *         deadlock or lock wait; the fresh link's transaction is rolled back
      */
-    public void replay(Connection fresh) throws SQLException {
+    public void replay(Connection fresh, boolean newerReadsAllowed) throws SQLException {
+        boolean beforeWrites = newerReadsAllowed;
         for (int i = 0; i < entries.size(); i++) {
             Entry entry = entries.get(i);
+            if (beforeWrites && entry.closedRead()) {
+                continue; // what it read is allowed to be older than what follows
+            }
+            beforeWrites &= entry.results != null && SqlStatements.readOnly(entry.sql); // a result still read
             String which = "statement " + (i + 1) + " of " + entries.size();
             String different;
             try {
@@ -199,10 +247,10 @@ public final class TransactionLog {
         Statement again = entry.step.make(fresh);
         boolean handedOver = false;
         try {
-            if (entry.text == null) {
+            if (!entry.plain) {
                 ((PreparedStatement) again).execute();
             } else {
-                again.execute(entry.text, entry.keys == null ? Statement.NO_GENERATED_KEYS : Statement.RETURN_GENERATED_KEYS);
+                again.execute(entry.sql, entry.keys == null ? Statement.NO_GENERATED_KEYS : Statement.RETURN_GENERATED_KEYS);
             }
             if (entry.results != null) {
                 ResultSet results = again.getResultSet();

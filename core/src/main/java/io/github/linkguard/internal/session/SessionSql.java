@@ -92,11 +92,18 @@ public final class SessionSql {
         return SqlFunctions.callsRoutine(SqlTokens.tokens(sql));
     }
 
-    /** Whether {@code word} (upper case) stands at {@code at}, as a whole word. */
+    /** Whether {@code word} (upper-case ASCII letters) stands at {@code at}, as a whole word, in any case. */
     public static boolean keyword(String sql, int at, String word) {
         int end = at + word.length();
-        return sql.regionMatches(true, at, word, 0, word.length())
-                && (end == sql.length() || !Character.isLetterOrDigit(sql.charAt(end)) && sql.charAt(end) != '_');
+        if (at < 0 || end > sql.length()) {
+            return false;
+        }
+        for (int i = 0; i < word.length(); i++) {
+            if ((sql.charAt(at + i) & ~0x20) != word.charAt(i)) { // ASCII upper case: the words are letters only
+                return false;
+            }
+        }
+        return end == sql.length() || !Character.isLetterOrDigit(sql.charAt(end)) && sql.charAt(end) != '_';
     }
 
     /**

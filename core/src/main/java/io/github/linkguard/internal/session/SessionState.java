@@ -139,6 +139,11 @@ public final class SessionState {
         return set;
     }
 
+    /** Whether a {@code SET TRANSACTION} without a scope waits for the next statement (its transaction). */
+    public boolean nextTransactionSet() {
+        return nextTransaction != null;
+    }
+
     /** A statement ran: a {@code SET TRANSACTION} made before it was for this one, and is used up. */
     public void statementRan() {
         nextTransaction = null;

@@ -35,6 +35,10 @@ public final class Transaction {
             + "(session_track_transaction_info) LinkGuard cannot tell whether a write reached a non-transactional "
             + "table, which a replay would write twice";
 
+    /** Why a transaction with characteristics of its own is not replayed. */
+    static final String OWN_CHARACTERISTICS = "its isolation level was set for it alone (SET TRANSACTION, or a change "
+            + "of the session's level while it was open), which a fresh link restored to the session's would not have";
+
     private final boolean replays;
     private final Supplier<TransactionLog> logs;
     private boolean autoCommit;
@@ -46,6 +50,11 @@ public final class Transaction {
     private TransactionLog log;
     /** Why the transaction lost with the link was not replayed, for the failures until it ends; else null. */
     private String notReplayed;
+    /** The text {@link #lastKind} is the kind of. */
+    private String lastSql;
+    private Kind lastKind;
+    /** The next transaction gets characteristics of its own ({@code SET TRANSACTION} without a scope). */
+    private boolean ownCharacteristicsNext;
 
     /**
      * @param autoCommit the connection's auto-commit mode when the application got it
@@ -112,6 +121,19 @@ public final class Transaction {
         return notReplayed;
     }
 
+    /**
+     * The application set characteristics (the isolation level) for the next transaction only, or, with one
+     * open, changed the session's level, which the open one does not follow. Either way that transaction runs
+     * at a level that a fresh link, restored to the session's, would not give its replay: it is not replayed.
+     */
+    public void characteristicsOfItsOwn() {
+        if (worked) {
+            notReplayable(OWN_CHARACTERISTICS);
+        } else {
+            ownCharacteristicsNext = true;
+        }
+    }
+
     /** The open transaction ended (commit, rollback, a change of auto-commit, the server's word): the next starts clean. */
     public void end() {
         notReplayed = null;
@@ -141,11 +163,13 @@ public final class Transaction {
      * @return whether the statement belongs to the open transaction (then it is kept for its replay)
      */
     public boolean ran(String sql, ServerWord server, Reads statement) {
+        boolean ownCharacteristics = ownCharacteristicsNext;
+        ownCharacteristicsNext = false; // the next statement, transaction or not, uses what was set for the next
         boolean openOnServer = server != null && server.inTransaction();
         if (server != null && !worked && !openOnServer) {
             return false; // none was open, none is: an auto-commit statement, or one that touched no table
         }
-        Kind kind = TransactionSql.kind(sql);
+        Kind kind = kindOf(sql);
         String state = server == null ? null : server.transactionState();
         if (ends(kind) || state != null && state.charAt(0) == '_' || server != null && !openOnServer) {
             end(); // the server says so, or the statement said it with its own words and succeeded
@@ -155,6 +179,9 @@ public final class Transaction {
         }
         boolean began = !worked;
         worked = true;
+        if (began && ownCharacteristics) {
+            notReplayable(OWN_CHARACTERISTICS);
+        }
         if (kind == Kind.CHAINS) {
             notReplayable("it began with " + TransactionSql.firstWords(sql));
         } else if (kind == Kind.UNKNOWN || kind == Kind.MAY_COMMIT) {
@@ -192,6 +219,18 @@ public final class Transaction {
             notReplayable("a statement that may end the transaction failed (" + TransactionSql.firstWords(sql)
                     + "), and an error reply does not say whether it ended it first");
         }
+    }
+
+    /**
+     * What {@code sql} may do to the transaction; the last text's kind is kept, since a transaction often runs
+     * the same statement again (a prepared statement, a loop): compared by identity, it costs a field read.
+     */
+    private Kind kindOf(String sql) {
+        if (sql != lastSql || sql == null) {
+            lastKind = TransactionSql.kind(sql);
+            lastSql = sql;
+        }
+        return lastKind;
     }
 
     /** Whether a statement of this kind that succeeded ended the transaction open before it. */

@@ -1,6 +1,7 @@
 package io.github.linkguard.internal.transaction;
 
 import io.github.linkguard.internal.session.SessionSql;
+import java.util.Arrays;
 import java.util.Locale;
 
 /**
@@ -37,18 +38,18 @@ public final class TransactionSql {
      * First keywords of statements that read or write inside the transaction and never end it (none of them
      * is one of the keywords whose next word decides, below).
      */
-    private static final String[] PLAIN = {"SELECT", "INSERT", "UPDATE", "DELETE", "REPLACE", "WITH", "VALUES",
+    private static final String[][] PLAIN = byFirstLetter("SELECT", "INSERT", "UPDATE", "DELETE", "REPLACE", "WITH", "VALUES",
         "TABLE", "SHOW", "DESCRIBE", "DESC", "EXPLAIN", "SAVEPOINT", "RELEASE", "DO", "USE", "HANDLER", "PREPARE",
-        "DEALLOCATE"};
+        "DEALLOCATE");
 
     /**
      * First keywords of the statements the manuals list as causing an implicit commit (MariaDB's "SQL
      * statements that cause an implicit commit", MySQL's 15.3.3), other than CREATE, DROP, SET and LOAD (their
      * second word decides).
      */
-    private static final String[] IMPLICIT_COMMIT = {"ALTER", "RENAME", "TRUNCATE", "GRANT", "REVOKE", "LOCK",
+    private static final String[][] IMPLICIT_COMMIT = byFirstLetter("ALTER", "RENAME", "TRUNCATE", "GRANT", "REVOKE", "LOCK",
         "UNLOCK", "FLUSH", "ANALYZE", "OPTIMIZE", "REPAIR", "CHECK", "CACHE", "INSTALL", "UNINSTALL", "RESET",
-        "PURGE", "CHANGE", "STOP", "KILL"};
+        "PURGE", "CHANGE", "STOP", "KILL");
 
     /** What {@code sql} may do to the transaction; null text (a batch of plain statements) is {@link Kind#UNKNOWN}. */
     public static Kind kind(String sql) {
@@ -88,8 +89,23 @@ public final class TransactionSql {
         return startsWithAny(sql, at, IMPLICIT_COMMIT) ? Kind.MAY_COMMIT : Kind.UNKNOWN; // CALL, XA, {call}, ...
     }
 
-    private static boolean startsWithAny(String sql, int at, String[] keywords) {
+    /** Keywords by their first letter, so that a statement is compared only with those that can match. */
+    private static String[][] byFirstLetter(String... keywords) {
+        String[][] index = new String[26][0];
         for (String keyword : keywords) {
+            int letter = keyword.charAt(0) - 'A';
+            index[letter] = Arrays.copyOf(index[letter], index[letter].length + 1);
+            index[letter][index[letter].length - 1] = keyword;
+        }
+        return index;
+    }
+
+    private static boolean startsWithAny(String sql, int at, String[][] keywords) {
+        int letter = (sql.charAt(at) | 0x20) - 'a';
+        if (letter < 0 || letter >= keywords.length) {
+            return false;
+        }
+        for (String keyword : keywords[letter]) {
             if (SessionSql.keyword(sql, at, keyword)) {
                 return true;
             }

@@ -2,6 +2,7 @@ package io.github.linkguard.internal.session;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -30,6 +31,19 @@ class SessionSqlTest {
         "SETTINGS_TABLE_IS_NOT_A_KEYWORD"})
     void letsOrdinaryStatementsPass(String sql) {
         assertThat(SessionSql.touchesSession(sql)).isFalse();
+    }
+
+    @Test
+    void findsAKeywordInAnyCaseAsAWholeWordOnly() {
+        assertThat(SessionSql.keyword("sElEcT 1", 0, "SELECT")).isTrue();
+        assertThat(SessionSql.keyword("(select", 1, "SELECT")).isTrue();
+        assertThat(SessionSql.keyword("SELECT", 0, "SELECT")).isTrue();
+        assertThat(SessionSql.keyword("SELECTED", 0, "SELECT")).isFalse();
+        assertThat(SessionSql.keyword("SELECT_1", 0, "SELECT")).isFalse();
+        assertThat(SessionSql.keyword("SELEC", 0, "SELECT")).isFalse();
+        assertThat(SessionSql.keyword("SEL\u00c5CT", 0, "SELECT")).isFalse();
+        assertThat(SessionSql.keyword("\u017fET x = 1", 0, "SET")).isFalse(); // a long s is no keyword to the server
+        assertThat(SessionSql.keyword("SET", -1, "SET")).isFalse();
     }
 
     @ParameterizedTest

@@ -176,4 +176,36 @@ class TransactionTest {
         assertThat(transaction.atStake()).isFalse();
         assertThat(transaction.autoCommit()).isTrue();
     }
+
+    @Test
+    void characteristicsSetForTheNextTransactionAloneMakeThatOneNotReplayable() {
+        Transaction transaction = transaction(false);
+        Reply reply = new Reply(true);
+        transaction.characteristicsOfItsOwn(); // SET TRANSACTION ISOLATION LEVEL ... with none open
+        assertThat(transaction.ran("SELECT v FROM t", reply.said(true, "T_______"), TEXT)).isTrue();
+        assertThat(transaction.whyNotReplayable()).contains("isolation level was set for it alone");
+        transaction.end();
+        assertThat(transaction.ran("SELECT v FROM t", reply.said(true, "T_______"), TEXT)).isTrue();
+        assertThat(transaction.log().whyNot()).isNull(); // the next one runs at the session's level
+    }
+
+    @Test
+    void characteristicsSetForTheNextAreUsedUpByAnAutoCommitStatement() {
+        Transaction transaction = transaction(true);
+        Reply reply = new Reply(true);
+        transaction.characteristicsOfItsOwn();
+        assertThat(transaction.ran("SELECT 1", reply.said(false, null), TEXT)).isFalse();
+        transaction.autoCommit(false);
+        assertThat(transaction.ran("SELECT v FROM t", reply.said(true, "T_______"), TEXT)).isTrue();
+        assertThat(transaction.log().whyNot()).isNull();
+    }
+
+    @Test
+    void aLevelChangedWhileATransactionIsOpenMakesItNotReplayable() {
+        Transaction transaction = transaction(false);
+        Reply reply = new Reply(true);
+        assertThat(transaction.ran("SELECT v FROM t", reply.said(true, "T_______"), TEXT)).isTrue();
+        transaction.characteristicsOfItsOwn();
+        assertThat(transaction.whyNotReplayable()).contains("isolation level was set for it alone");
+    }
 }

@@ -34,6 +34,8 @@ public class LinkGuardProperties {
 
     private final Replay replay = new Replay();
 
+    private final Rerun rerun = new Rerun();
+
     private final Web web = new Web();
 
     private final Preflight preflight = new Preflight();
@@ -88,6 +90,10 @@ public class LinkGuardProperties {
         return replay;
     }
 
+    public Rerun getRerun() {
+        return rerun;
+    }
+
     public Preflight getPreflight() {
         return preflight;
     }
@@ -121,12 +127,15 @@ public class LinkGuardProperties {
          */
         private boolean enabled = true;
 
-        /** The most statements of an open transaction kept for its replay; a longer one is not replayed. */
+        /**
+         * The most statements other than queries (writes, savepoints, ...) of an open transaction kept for its
+         * replay; one with more is not replayed. Queries are bounded by max-size alone.
+         */
         private int maxStatements = 256;
 
         /**
-         * The most SQL text, bound values and reads (8 bytes each) of an open transaction kept for its replay; a
-         * larger one is not replayed.
+         * The most an open transaction keeps for its replay: SQL text, bound values, 8 bytes per value read and
+         * 160 per statement; a larger one is not replayed.
          */
         private DataSize maxSize = DataSize.ofMegabytes(1);
 
@@ -158,6 +167,44 @@ public class LinkGuardProperties {
                 throw new IllegalArgumentException("must be at least 1 byte, was " + maxSize);
             }
             this.maxSize = maxSize;
+        }
+    }
+
+    /**
+     * Read-only units of work run again after a lost link that the replay could not hide (see the README,
+     * "Read-only units of work run again").
+     */
+    public static class Rerun {
+
+        /**
+         * Whether a read-only unit of work (a @Transactional(readOnly = true) method, a Spring Data repository's
+         * read method, a read-only TransactionTemplate bean) runs again from its start when its transaction's
+         * link was lost and the replay could not hide it (40001 under REPEATABLE READ, a transaction over the
+         * bounds). Only the outermost transactional call, never for the application's own errors, deadlocks or
+         * lock waits; @RunOnce leaves one out. Counted in linkguard.reruns.
+         */
+        private boolean enabled = true;
+
+        /** How many times one call runs again at most. */
+        private int maxReruns = 2;
+
+        public boolean isEnabled() {
+            return enabled;
+        }
+
+        public void setEnabled(boolean enabled) {
+            this.enabled = enabled;
+        }
+
+        public int getMaxReruns() {
+            return maxReruns;
+        }
+
+        public void setMaxReruns(int maxReruns) {
+            if (maxReruns < 1 || maxReruns > 10) {
+                throw new IllegalArgumentException("must be between 1 and 10, was " + maxReruns);
+            }
+            this.maxReruns = maxReruns;
         }
     }
 
