@@ -744,7 +744,7 @@ public final class LinkGuardDataSource implements DataSource, AutoCloseable {
 
         /**
          * How much of an open transaction is kept for its replay (default 256 statements other than queries, and
-         * 1 MiB: SQL text, bound values, 8 bytes per value read and 160 per statement); a transaction over
+         * 1 MiB: SQL text, bound values, 8 bytes per value read and 320 per statement); a transaction over
          * either is not replayed. Queries count against the size alone, so that a listing read one query at a
          * time (1 + N + M statements) stays replayable as the data grows.
          */

@@ -135,7 +135,7 @@ public class LinkGuardProperties {
 
         /**
          * The most an open transaction keeps for its replay: SQL text, bound values, 8 bytes per value read and
-         * 160 per statement; a larger one is not replayed.
+         * 320 per statement; a larger one is not replayed.
          */
         private DataSize maxSize = DataSize.ofMegabytes(1);
 

@@ -2,28 +2,23 @@ package io.github.linkguard.examples.listings;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.github.linkguard.testkit.ClientsUnderKills;
 import io.github.linkguard.testkit.EmbeddedMariaDb;
-import io.github.linkguard.testkit.SessionKiller;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
+import io.github.linkguard.testkit.LocalHttp;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.TestConfiguration;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Import;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 /**
@@ -35,9 +30,19 @@ import org.springframework.jdbc.core.JdbcTemplate;
  * replay cannot prove are run again) and at READ COMMITTED (listings go on).
  */
 @Timeout(240)
+@Import(ListingsOverHttp.Meters.class)
 abstract class ListingsOverHttp {
 
     private static final int SHELVES = 5;
+
+    /** A registry for LinkGuard's meters, to print what it did. */
+    @TestConfiguration
+    static class Meters {
+        @Bean
+        MeterRegistry meterRegistry() {
+            return new SimpleMeterRegistry();
+        }
+    }
 
     @LocalServerPort
     int port;
@@ -49,58 +54,29 @@ abstract class ListingsOverHttp {
     JdbcTemplate jdbc;
 
     @Autowired
-    EmbeddedMariaDb listingsDatabase;
+    EmbeddedMariaDb embeddedMariaDb;
 
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    @Autowired
+    MeterRegistry registry;
 
     @Test
     void noListingFailsAndEveryAcknowledgedBookIsThereOnce() throws Exception {
         catalogue.open(SHELVES);
-        Map<String, AtomicInteger> outcomes = new ConcurrentHashMap<>();
+        LocalHttp http = new LocalHttp(port);
         Set<String> acknowledged = ConcurrentHashMap.newKeySet();
         Set<String> unknown = ConcurrentHashMap.newKeySet();
         Set<String> rolledBack = ConcurrentHashMap.newKeySet();
-        List<String> unexpected = new ArrayList<>();
         // at least 14 s, through the restart, and until enough was done: 150 listings and 40 acknowledged books
-        // (bounded by the test's own timeout; the figures do not depend on the machine's speed)
-        long least = System.nanoTime() + Duration.ofSeconds(14).toNanos();
-        BooleanSupplier goOn = () -> System.nanoTime() < least
-                || outcomes.getOrDefault("listing", new AtomicInteger()).get() <= 150 || acknowledged.size() <= 40;
-        ExecutorService clients = Executors.newFixedThreadPool(6);
-        try (SessionKiller killer = SessionKiller.every(listingsDatabase, Duration.ofMillis(300))) {
-            List<Future<?>> running = new ArrayList<>();
-            for (int client = 0; client < 6; client++) {
-                int id = client;
-                running.add(clients.submit(() -> {
-                    int call = 0;
-                    while (goOn.getAsBoolean()) {
-                        call++;
-                        String outcome = id < 4 ? list(call) : post(id, call, acknowledged, unknown, rolledBack);
-                        String kind = outcome.startsWith("unexpected") ? outcome.substring(0, outcome.indexOf(':')) : outcome;
-                        outcomes.computeIfAbsent(kind, k -> new AtomicInteger()).incrementAndGet();
-                        if (outcome.startsWith("unexpected")) {
-                            synchronized (unexpected) {
-                                unexpected.add(outcome);
-                            }
-                        }
-                    }
-                    return null;
-                }));
-            }
-            Thread.sleep(5_000);
-            listingsDatabase.restart();
-            for (Future<?> client : running) {
-                client.get();
-            }
-        } finally {
-            clients.shutdownNow();
-        }
-        System.out.println(getClass().getSimpleName() + " outcomes: " + outcomes + ", books listed at the end: "
-                + jdbc.queryForObject("SELECT COUNT(*) FROM book", Long.class));
+        ClientsUnderKills.Outcomes outcomes = ClientsUnderKills.run(embeddedMariaDb, 6, (client, call) -> client < 4
+                ? list(http, call) : post(http, client, call, acknowledged, unknown, rolledBack),
+                Duration.ofSeconds(14), counts -> counts.getOrDefault("listing", 0) > 150 && acknowledged.size() > 40);
+        System.out.println(getClass().getSimpleName() + " outcomes: " + outcomes.counts() + ", books at the end: "
+                + jdbc.queryForObject("SELECT COUNT(*) FROM book", Long.class) + ", listings run again: "
+                + count("linkguard.reruns", "recovered") + " (failed again: " + count("linkguard.reruns", "failed")
+                + "), operations recovered by LinkGuard: " + count("linkguard.retries", "recovered"));
 
-        assertThat(unexpected).as("requests that failed otherwise, or answered an empty page (%d)", unexpected.size())
-                .isEmpty();
-        assertThat(outcomes.get("listing").get()).isGreaterThan(150);
+        assertThat(outcomes.unexpected()).as("requests that failed otherwise, or answered an empty page").isEmpty();
+        assertThat(outcomes.count("listing")).isGreaterThan(150);
         assertThat(acknowledged).hasSizeGreaterThan(40);
         for (String requestId : acknowledged) {
             assertThat(booksOf(requestId)).as("acknowledged book " + requestId).isEqualTo(1);
@@ -115,6 +91,10 @@ abstract class ListingsOverHttp {
         }
     }
 
+    private long count(String meter, String outcome) {
+        return Math.round(registry.find(meter).tag("outcome", outcome).counters().stream().mapToDouble(c -> c.count()).sum());
+    }
+
     private long booksOf(String requestId) {
         return jdbc.queryForObject("SELECT COUNT(*) FROM book WHERE request_id = ?", Long.class, requestId);
     }
@@ -124,52 +104,33 @@ abstract class ListingsOverHttp {
                 Long.class, requestId);
     }
 
-    private String list(int call) {
+    private static String list(LocalHttp http, int call) {
         String path = call % 2 == 0 ? "/shelves" : "/shelves/" + (1 + ThreadLocalRandom.current().nextInt(SHELVES));
-        HttpResponse<String> response = send(HttpRequest.newBuilder(uri(path)).GET());
+        HttpResponse<String> response = http.get(path);
         if (response != null && response.statusCode() == 200 && response.body().contains("\"books\"")) {
             return "listing";
         }
-        return "unexpected GET " + path + ": " + describe(response);
+        return ClientsUnderKills.UNEXPECTED + " GET " + path + ": " + LocalHttp.describe(response);
     }
 
-    private String post(int client, int call, Set<String> acknowledged, Set<String> unknown, Set<String> rolledBack) {
+    private static String post(LocalHttp http, int client, int call, Set<String> acknowledged, Set<String> unknown,
+            Set<String> rolledBack) {
         String requestId = "http-" + client + "-" + call + "-" + System.nanoTime();
         long shelf = 1 + ThreadLocalRandom.current().nextInt(SHELVES);
-        HttpResponse<String> response = send(HttpRequest.newBuilder(uri("/books?requestId=" + requestId + "&shelf="
-                + shelf + "&title=book-" + call + "&stars=" + (1 + call % 5))).POST(HttpRequest.BodyPublishers.noBody()));
-        if (response != null && response.statusCode() == 201 && response.body().contains(requestId)) {
-            acknowledged.add(requestId);
-            return "book";
+        HttpResponse<String> response = http.post("/books?requestId=" + requestId + "&shelf=" + shelf + "&title=book-"
+                + call + "&stars=" + (1 + call % 5));
+        switch (LocalHttp.written(response, 201, requestId)) {
+            case ACKNOWLEDGED:
+                acknowledged.add(requestId);
+                return "book";
+            case UNKNOWN:
+                unknown.add(requestId);
+                return "book outcome unknown (08007)";
+            case ROLLED_BACK:
+                rolledBack.add(requestId);
+                return "book rolled back (40001)";
+            default:
+                return ClientsUnderKills.UNEXPECTED + " POST: " + LocalHttp.describe(response);
         }
-        if (response != null && response.statusCode() == 503 && response.body().contains("08007")) {
-            unknown.add(requestId);
-            return "book outcome unknown (08007)";
-        }
-        if (response != null && response.statusCode() == 409 && response.body().contains("\"40001\"")) {
-            rolledBack.add(requestId);
-            return "book rolled back (40001)";
-        }
-        return "unexpected POST: " + describe(response);
-    }
-
-    private URI uri(String path) {
-        return URI.create("http://localhost:" + port + path);
-    }
-
-    private HttpResponse<String> send(HttpRequest.Builder request) {
-        try {
-            return http.send(request.timeout(Duration.ofSeconds(60)).build(), HttpResponse.BodyHandlers.ofString());
-        } catch (Exception e) {
-            return null;
-        }
-    }
-
-    private static String describe(HttpResponse<String> response) {
-        if (response == null) {
-            return "no response";
-        }
-        String body = response.body();
-        return response.statusCode() + " '" + (body.length() > 300 ? body.substring(0, 300) + "..." : body) + "'";
     }
 }

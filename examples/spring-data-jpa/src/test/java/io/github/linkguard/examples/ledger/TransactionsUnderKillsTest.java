@@ -50,7 +50,7 @@ class TransactionsUnderKillsTest {
     PlatformTransactionManager transactions;
 
     @Autowired
-    EmbeddedMariaDb ledgerDatabase;
+    EmbeddedMariaDb embeddedMariaDb;
 
     @BeforeEach
     void open() {
@@ -67,7 +67,7 @@ class TransactionsUnderKillsTest {
         Map<String, AtomicInteger> failures = new ConcurrentHashMap<>();
         AtomicLong deadline = new AtomicLong(System.nanoTime() + Duration.ofSeconds(8).toNanos());
         ExecutorService workers = Executors.newFixedThreadPool(6);
-        try (SessionKiller killer = SessionKiller.every(ledgerDatabase, Duration.ofMillis(300))) {
+        try (SessionKiller killer = SessionKiller.every(embeddedMariaDb, Duration.ofMillis(300))) {
             List<Future<?>> running = List.of(
                     workers.submit(() -> work(deadline, done, failures, "template", () -> readOnly.executeWithoutResult(
                             status -> {

@@ -64,7 +64,8 @@ public class LinkGuardRerunAutoConfiguration {
     static Advisor linkGuardReadOnlyRerunAdvisor(ObjectProvider<LinkGuardProperties> properties,
             ObjectProvider<MeterRegistry> registry, ConfigurableListableBeanFactory beans) {
         TransactionAttributeSource attributes = new AnnotationTransactionAttributeSource(false);
-        return new ReadOnlyRerunAdvisor(() -> attributes, Reruns.declared(properties, registry, () -> attributes),
+        // the pointcut chose the read-only methods once per class: every call it advises is one
+        return new ReadOnlyRerunAdvisor(() -> attributes, new Reruns(properties, registry).of(invocation -> true),
                 () -> transactionAdvisorOrder(beans));
     }
 

@@ -64,16 +64,19 @@ public final class ReadOnlyRerun implements MethodInterceptor {
         this.registry = registry;
     }
 
-    /** Read-only where {@code attributes} say the method's transaction is read-only, and not {@link RunOnce}. */
+    /**
+     * Read-only where {@code attributes} say the method's transaction is read-only, and not {@link RunOnce}:
+     * for the methods of one target class (a repository's), decided once per method.
+     */
     static Predicate<MethodInvocation> declaredReadOnly(TransactionAttributeSourceLookup attributes) {
-        return invocation -> {
-            Method method = invocation.getMethod();
+        Map<Method, Boolean> decided = new ConcurrentHashMap<>();
+        return invocation -> decided.computeIfAbsent(invocation.getMethod(), method -> {
             Class<?> target = invocation.getThis() == null ? method.getDeclaringClass()
                     : AopUtils.getTargetClass(invocation.getThis());
             TransactionAttributeSource source = attributes.source();
             TransactionAttribute attribute = source == null ? null : source.getTransactionAttribute(method, target);
             return attribute != null && attribute.isReadOnly() && !runOnce(method, target);
-        };
+        });
     }
 
     /** Whether the method, the class it runs on, or the method's declaration is marked {@link RunOnce}. */
