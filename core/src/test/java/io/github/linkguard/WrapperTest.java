@@ -81,6 +81,21 @@ class WrapperTest {
     }
 
     @Test
+    void aMetadataCallOnALostLinkIsDiagnosedAndItsResultsAreGuarded(EmbeddedMariaDb db) throws Exception {
+        try (Pools.Guarded guarded = Pools.guard(db, db.jdbcUrl());
+                Connection connection = guarded.dataSource().getConnection()) {
+            DatabaseMetaData metaData = connection.getMetaData();
+            try (ResultSet tables = metaData.getTables(null, null, "items", null)) {
+                assertThat(tables.getClass().getPackageName()).isEqualTo("io.github.linkguard.internal.jdbc");
+            }
+            db.execute("KILL CONNECTION " + Pools.number(connection, "SELECT CONNECTION_ID()"));
+            assertThatThrownBy(() -> metaData.getTables(null, null, "items", null)).isInstanceOf(SQLException.class)
+                    .satisfies(e -> assertThat(Diagnosis.of(e).map(Diagnosis::dataSource))
+                            .contains(guarded.dataSource().name()));
+        }
+    }
+
+    @Test
     void unwrapReachesThePoolAndTheDriver(EmbeddedMariaDb db) throws Exception {
         try (Pools.Guarded guarded = Pools.guard(db, db.jdbcUrl());
                 Connection connection = guarded.dataSource().getConnection()) {

