@@ -7,7 +7,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.CallableStatement;
 import java.sql.DatabaseMetaData;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -30,8 +32,9 @@ import java.util.stream.Collectors;
  * <ul>
  * <li>{@code internal/jdbc/GeneratedDatabaseMetaData}: the metadata's methods; a result set it returns is
  *     guarded ({@code results(...)}).</li>
- * <li>{@code internal/jdbc/GeneratedCallableStatement}: the OUT parameters' methods and the parameters set by
- *     name (their size counted; the transaction then not replayable).</li>
+ * <li>{@code internal/jdbc/GeneratedStatement}, {@code GeneratedPreparedStatement},
+ *     {@code GeneratedCallableStatement}: the statements' settings and getters, and a callable statement's OUT
+ *     parameters and parameters set by name (their size counted; the transaction then not replayable).</li>
  * <li>{@code internal/jdbc/GeneratedResultSet}: every {@link ResultSet} method the hand-written
  *     {@code GuardedResultSet} leaves open. Each delegates and reports a failure as phase fetch; while the
  *     open transaction is kept for its replay, the reads the application observes (getters, {@code wasNull},
@@ -79,9 +82,18 @@ public final class GenerateDelegates {
                 DatabaseMetaData.class, "GuardedConnection connection, java.sql.DatabaseMetaData delegate",
                 "connection, delegate", GenerateDelegates::metaDataCall, jdbc.resolve("GuardedDatabaseMetaData.java"),
                 jdbc.resolve("DelegatingWrapper.java")));
+        write(root.resolve("io/github/linkguard/internal/jdbc/GeneratedStatement.java"), delegates(
+                Statement.class, "GuardedConnection connection, java.sql.Statement delegate, String sql, Recipe recipe",
+                "connection, delegate, sql, recipe", GenerateDelegates::statementCall,
+                jdbc.resolve("GuardedStatement.java"), jdbc.resolve("DelegatingWrapper.java")));
+        write(root.resolve("io/github/linkguard/internal/jdbc/GeneratedPreparedStatement.java"), delegates(
+                PreparedStatement.class, "GuardedConnection connection, java.sql.PreparedStatement delegate, String sql, "
+                        + "Recipe recipe", "connection, delegate, sql, recipe", GenerateDelegates::statementCall,
+                jdbc.resolve("GuardedPreparedStatement.java"), jdbc.resolve("GuardedStatement.java"),
+                jdbc.resolve("DelegatingWrapper.java")));
         write(root.resolve("io/github/linkguard/internal/jdbc/GeneratedCallableStatement.java"), delegates(
                 CallableStatement.class, "GuardedConnection connection, java.sql.CallableStatement delegate, String sql, "
-                        + "Recipe recipe", "connection, delegate, sql, recipe", GenerateDelegates::callableCall,
+                        + "Recipe recipe", "connection, delegate, sql, recipe", GenerateDelegates::statementCall,
                 jdbc.resolve("GuardedCallableStatement.java"), jdbc.resolve("GuardedPreparedStatement.java"),
                 jdbc.resolve("GuardedStatement.java"), jdbc.resolve("DelegatingWrapper.java")));
     }
@@ -99,12 +111,13 @@ public final class GenerateDelegates {
     }
 
     /**
-     * A callable statement's method (OUT parameters, parameters set by name): on the link (waiting for a lost
-     * transaction's end if it must), delegates, reports a failure through failed(e, 0). A parameter set by name
-     * counts its size (for a packet that may be too large) and makes the transaction not replayable: a replay
-     * makes statements again by their parameters' positions.
+     * A statement's method that only delegates (a setting, a getter, a callable statement's OUT parameter or
+     * parameter set by name): on the link (failing while a lost transaction waits for its end), delegates,
+     * reports a failure through failed(e, 0). A parameter set by name counts its size (for a packet that may be
+     * too large) and makes the transaction not replayable: a replay makes statements again by their parameters'
+     * positions.
      */
-    private static String callableCall(Method m) {
+    private static String statementCall(Method m) {
         String call = "delegate." + m.getName() + "(" + delegateArguments(m) + ");";
         StringBuilder body = new StringBuilder("        connection.ensureLink();\n        try {\n");
         Class<?>[] p = m.getParameterTypes();

@@ -742,11 +742,11 @@ public final class GuardedConnection extends DelegatingWrapper implements Connec
     public Statement createStatement() throws SQLException {
         if (state == TRANSACTION_LOST && !closed) {
             // no link until the application ends the lost transaction: the statement gets one if it runs ROLLBACK
-            return register(new GuardedStatement(this, null, null, (physical, text) -> physical.createStatement()));
+            return register(GuardedStatement.of(this, null, null, (physical, text) -> physical.createStatement()));
         }
         ensureLink();
         try {
-            return register(new GuardedStatement(this, delegate.createStatement(), null, (physical, text) -> physical.createStatement()));
+            return register(GuardedStatement.of(this, delegate.createStatement(), null, (physical, text) -> physical.createStatement()));
         } catch (SQLException e) {
             throw failed(e, Phase.EXECUTE);
         }
@@ -756,7 +756,7 @@ public final class GuardedConnection extends DelegatingWrapper implements Connec
     public PreparedStatement prepareStatement(String sql) throws SQLException {
         ensureLink();
         try {
-            return register(new GuardedPreparedStatement(this, delegate.prepareStatement(sql), sql, (physical, text) -> physical.prepareStatement(text)));
+            return register(GuardedPreparedStatement.of(this, delegate.prepareStatement(sql), sql, (physical, text) -> physical.prepareStatement(text)));
         } catch (SQLException e) {
             throw failed(e, Phase.EXECUTE);
         }
@@ -1008,7 +1008,7 @@ public final class GuardedConnection extends DelegatingWrapper implements Connec
     public Statement createStatement(int resultSetType, int resultSetConcurrency) throws SQLException {
         ensureLink();
         try {
-            return register(new GuardedStatement(this, delegate.createStatement(resultSetType, resultSetConcurrency), null, (physical, text) -> physical.createStatement(resultSetType, resultSetConcurrency)));
+            return register(GuardedStatement.of(this, delegate.createStatement(resultSetType, resultSetConcurrency), null, (physical, text) -> physical.createStatement(resultSetType, resultSetConcurrency)));
         } catch (SQLException e) {
             throw failed(e, Phase.EXECUTE);
         }
@@ -1018,7 +1018,7 @@ public final class GuardedConnection extends DelegatingWrapper implements Connec
     public PreparedStatement prepareStatement(String sql, int resultSetType, int resultSetConcurrency) throws SQLException {
         ensureLink();
         try {
-            return register(new GuardedPreparedStatement(this, delegate.prepareStatement(sql, resultSetType, resultSetConcurrency), sql, (physical, text) -> physical.prepareStatement(text, resultSetType, resultSetConcurrency)));
+            return register(GuardedPreparedStatement.of(this, delegate.prepareStatement(sql, resultSetType, resultSetConcurrency), sql, (physical, text) -> physical.prepareStatement(text, resultSetType, resultSetConcurrency)));
         } catch (SQLException e) {
             throw failed(e, Phase.EXECUTE);
         }
@@ -1121,7 +1121,7 @@ public final class GuardedConnection extends DelegatingWrapper implements Connec
     public Statement createStatement(int resultSetType, int resultSetConcurrency, int resultSetHoldability) throws SQLException {
         ensureLink();
         try {
-            return register(new GuardedStatement(this, delegate.createStatement(resultSetType, resultSetConcurrency, resultSetHoldability), null, (physical, text) -> physical.createStatement(resultSetType, resultSetConcurrency, resultSetHoldability)));
+            return register(GuardedStatement.of(this, delegate.createStatement(resultSetType, resultSetConcurrency, resultSetHoldability), null, (physical, text) -> physical.createStatement(resultSetType, resultSetConcurrency, resultSetHoldability)));
         } catch (SQLException e) {
             throw failed(e, Phase.EXECUTE);
         }
@@ -1131,7 +1131,7 @@ public final class GuardedConnection extends DelegatingWrapper implements Connec
     public PreparedStatement prepareStatement(String sql, int resultSetType, int resultSetConcurrency, int resultSetHoldability) throws SQLException {
         ensureLink();
         try {
-            return register(new GuardedPreparedStatement(this, delegate.prepareStatement(sql, resultSetType, resultSetConcurrency, resultSetHoldability), sql, (physical, text) -> physical.prepareStatement(text, resultSetType, resultSetConcurrency, resultSetHoldability)));
+            return register(GuardedPreparedStatement.of(this, delegate.prepareStatement(sql, resultSetType, resultSetConcurrency, resultSetHoldability), sql, (physical, text) -> physical.prepareStatement(text, resultSetType, resultSetConcurrency, resultSetHoldability)));
         } catch (SQLException e) {
             throw failed(e, Phase.EXECUTE);
         }
@@ -1151,7 +1151,7 @@ public final class GuardedConnection extends DelegatingWrapper implements Connec
     public PreparedStatement prepareStatement(String sql, int autoGeneratedKeys) throws SQLException {
         ensureLink();
         try {
-            return register(new GuardedPreparedStatement(this, delegate.prepareStatement(sql, autoGeneratedKeys), sql, (physical, text) -> physical.prepareStatement(text, autoGeneratedKeys)));
+            return register(GuardedPreparedStatement.of(this, delegate.prepareStatement(sql, autoGeneratedKeys), sql, (physical, text) -> physical.prepareStatement(text, autoGeneratedKeys)));
         } catch (SQLException e) {
             throw failed(e, Phase.EXECUTE);
         }
@@ -1161,7 +1161,7 @@ public final class GuardedConnection extends DelegatingWrapper implements Connec
     public PreparedStatement prepareStatement(String sql, int[] columnIndexes) throws SQLException {
         ensureLink();
         try {
-            return register(new GuardedPreparedStatement(this, delegate.prepareStatement(sql, columnIndexes), sql, (physical, text) -> physical.prepareStatement(text, columnIndexes)));
+            return register(GuardedPreparedStatement.of(this, delegate.prepareStatement(sql, columnIndexes), sql, (physical, text) -> physical.prepareStatement(text, columnIndexes)));
         } catch (SQLException e) {
             throw failed(e, Phase.EXECUTE);
         }
@@ -1171,7 +1171,7 @@ public final class GuardedConnection extends DelegatingWrapper implements Connec
     public PreparedStatement prepareStatement(String sql, String[] columnNames) throws SQLException {
         ensureLink();
         try {
-            return register(new GuardedPreparedStatement(this, delegate.prepareStatement(sql, columnNames), sql, (physical, text) -> physical.prepareStatement(text, columnNames)));
+            return register(GuardedPreparedStatement.of(this, delegate.prepareStatement(sql, columnNames), sql, (physical, text) -> physical.prepareStatement(text, columnNames)));
         } catch (SQLException e) {
             throw failed(e, Phase.EXECUTE);
         }

@@ -29,10 +29,11 @@ import java.util.Calendar;
 /**
  * The application's prepared statement: a {@link GuardedStatement} that also records the size of large
  * bound values (bytes, strings, streams and LOBs of known length), the evidence of a packet over
- * {@code max_allowed_packet}.
+ * {@code max_allowed_packet}. The statement's methods that only delegate are generated at build time
+ * ({@code GeneratedPreparedStatement}, from {@code core/src/build/GenerateDelegates.java}).
  */
 @SuppressWarnings("deprecation") // JDBC's deprecated methods must still be delegated
-public class GuardedPreparedStatement extends GuardedStatement implements PreparedStatement {
+public abstract class GuardedPreparedStatement extends GuardedStatement implements PreparedStatement {
 
     /** Binds one parameter again on a re-created statement. */
     @FunctionalInterface
@@ -43,7 +44,8 @@ public class GuardedPreparedStatement extends GuardedStatement implements Prepar
     /** How many parameters the statement keeps in its own fields, so that binding them allocates nothing. */
     private static final int INLINE = 4;
 
-    private PreparedStatement delegate;
+    /** The driver's statement; another after a lost link ({@link #replace}). */
+    PreparedStatement delegate;
     /** Whether bound parameters are kept, to bind them again on a fresh link (retries on). */
     private final boolean keepsParameters;
     /*
@@ -63,6 +65,12 @@ public class GuardedPreparedStatement extends GuardedStatement implements Prepar
         super(connection, delegate, sql, recipe);
         this.delegate = delegate;
         this.keepsParameters = connection.retries();
+    }
+
+    /** The application's prepared statement over {@code delegate}. */
+    static GuardedPreparedStatement of(GuardedConnection connection, PreparedStatement delegate, String sql,
+            Recipe recipe) {
+        return new GeneratedPreparedStatement(connection, delegate, sql, recipe);
     }
 
     /** Keeps a parameter to bind it again on a re-created statement (while retries are on). */

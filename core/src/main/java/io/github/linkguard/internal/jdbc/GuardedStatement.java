@@ -19,9 +19,10 @@ import java.util.List;
  * The application's statement: delegates every call, marks the link good after each execution, wraps the
  * result sets it hands out, and reports failures as phase {@code execute} (with the statement's size, so
  * that an oversized packet can be recognised). It remembers how it was made and its settings, so that it
- * can be re-created on a fresh link after a lost one.
+ * can be re-created on a fresh link after a lost one. The methods that only delegate are generated at build
+ * time ({@code GeneratedStatement}, from {@code core/src/build/GenerateDelegates.java}).
  */
-public class GuardedStatement extends DelegatingWrapper implements Statement, Transaction.Reads {
+public abstract class GuardedStatement extends DelegatingWrapper implements Statement, Transaction.Reads {
 
     /** What an execution returned, for {@link GuardedConnection#ran}: a result set. */
     static final long RESULT = -1;
@@ -59,7 +60,8 @@ public class GuardedStatement extends DelegatingWrapper implements Statement, Tr
     /** The texts added with {@code addBatch(String)} that may change the session; null while there are none. */
     private List<String> sessionBatch;
     private final Recipe recipe;
-    private Statement delegate;
+    /** The driver's statement; another after a lost link ({@link #replace}); null until linked. */
+    Statement delegate;
     /** Whether results are streamed row by row from the wire (fetch size {@code Integer.MIN_VALUE}). */
     private boolean streaming;
     /** The largest value bound so far, for prepared statements; 0 for plain ones. */
@@ -81,6 +83,11 @@ public class GuardedStatement extends DelegatingWrapper implements Statement, Tr
         this.sql = sql;
         this.touchesSession = SessionSql.touchesSession(sql);
         this.recipe = recipe;
+    }
+
+    /** The application's statement over {@code delegate} (null: not linked yet). */
+    static GuardedStatement of(GuardedConnection connection, Statement delegate, String sql, Recipe recipe) {
+        return new GeneratedStatement(connection, delegate, sql, recipe);
     }
 
     /** Whether running {@code text} on this statement may change the session. */
@@ -307,31 +314,11 @@ public class GuardedStatement extends DelegatingWrapper implements Statement, Tr
     }
 
     @Override
-    public int getMaxFieldSize() throws SQLException {
-        connection.ensureLink();
-        try {
-            return delegate.getMaxFieldSize();
-        } catch (SQLException e) {
-            throw failed(e, 0);
-        }
-    }
-
-    @Override
     public void setMaxFieldSize(int max) throws SQLException {
         connection.ensureLink();
         try {
             delegate.setMaxFieldSize(max);
             setting(MAX_FIELD_SIZE, max);
-        } catch (SQLException e) {
-            throw failed(e, 0);
-        }
-    }
-
-    @Override
-    public int getMaxRows() throws SQLException {
-        connection.ensureLink();
-        try {
-            return delegate.getMaxRows();
         } catch (SQLException e) {
             throw failed(e, 0);
         }
@@ -354,16 +341,6 @@ public class GuardedStatement extends DelegatingWrapper implements Statement, Tr
         try {
             delegate.setEscapeProcessing(enable);
             setting(ESCAPE_PROCESSING, enable);
-        } catch (SQLException e) {
-            throw failed(e, 0);
-        }
-    }
-
-    @Override
-    public int getQueryTimeout() throws SQLException {
-        connection.ensureLink();
-        try {
-            return delegate.getQueryTimeout();
         } catch (SQLException e) {
             throw failed(e, 0);
         }
@@ -393,36 +370,6 @@ public class GuardedStatement extends DelegatingWrapper implements Statement, Tr
     }
 
     @Override
-    public SQLWarning getWarnings() throws SQLException {
-        connection.ensureLink();
-        try {
-            return delegate.getWarnings();
-        } catch (SQLException e) {
-            throw failed(e, 0);
-        }
-    }
-
-    @Override
-    public void clearWarnings() throws SQLException {
-        connection.ensureLink();
-        try {
-            delegate.clearWarnings();
-        } catch (SQLException e) {
-            throw failed(e, 0);
-        }
-    }
-
-    @Override
-    public void setCursorName(String name) throws SQLException {
-        connection.ensureLink();
-        try {
-            delegate.setCursorName(name);
-        } catch (SQLException e) {
-            throw failed(e, 0);
-        }
-    }
-
-    @Override
     public boolean execute(String sql) throws SQLException {
         connection.ensureLink(sql);
         try {
@@ -439,16 +386,6 @@ public class GuardedStatement extends DelegatingWrapper implements Statement, Tr
         connection.ensureLink();
         try {
             return results(delegate.getResultSet());
-        } catch (SQLException e) {
-            throw failed(e, 0);
-        }
-    }
-
-    @Override
-    public int getUpdateCount() throws SQLException {
-        connection.ensureLink();
-        try {
-            return delegate.getUpdateCount();
         } catch (SQLException e) {
             throw failed(e, 0);
         }
@@ -478,52 +415,12 @@ public class GuardedStatement extends DelegatingWrapper implements Statement, Tr
     }
 
     @Override
-    public int getFetchDirection() throws SQLException {
-        connection.ensureLink();
-        try {
-            return delegate.getFetchDirection();
-        } catch (SQLException e) {
-            throw failed(e, 0);
-        }
-    }
-
-    @Override
     public void setFetchSize(int rows) throws SQLException {
         connection.ensureLink();
         try {
             delegate.setFetchSize(rows);
             setting(FETCH_SIZE, rows);
             streaming = rows == Integer.MIN_VALUE;
-        } catch (SQLException e) {
-            throw failed(e, 0);
-        }
-    }
-
-    @Override
-    public int getFetchSize() throws SQLException {
-        connection.ensureLink();
-        try {
-            return delegate.getFetchSize();
-        } catch (SQLException e) {
-            throw failed(e, 0);
-        }
-    }
-
-    @Override
-    public int getResultSetConcurrency() throws SQLException {
-        connection.ensureLink();
-        try {
-            return delegate.getResultSetConcurrency();
-        } catch (SQLException e) {
-            throw failed(e, 0);
-        }
-    }
-
-    @Override
-    public int getResultSetType() throws SQLException {
-        connection.ensureLink();
-        try {
-            return delegate.getResultSetType();
         } catch (SQLException e) {
             throw failed(e, 0);
         }
@@ -677,16 +574,6 @@ public class GuardedStatement extends DelegatingWrapper implements Statement, Tr
     }
 
     @Override
-    public int getResultSetHoldability() throws SQLException {
-        connection.ensureLink();
-        try {
-            return delegate.getResultSetHoldability();
-        } catch (SQLException e) {
-            throw failed(e, 0);
-        }
-    }
-
-    @Override
     public boolean isClosed() throws SQLException {
         if (delegate == null) {
             return false; // never linked: open until closed, and then forgotten
@@ -710,61 +597,11 @@ public class GuardedStatement extends DelegatingWrapper implements Statement, Tr
     }
 
     @Override
-    public boolean isPoolable() throws SQLException {
-        connection.ensureLink();
-        try {
-            return delegate.isPoolable();
-        } catch (SQLException e) {
-            throw failed(e, 0);
-        }
-    }
-
-    @Override
-    public void closeOnCompletion() throws SQLException {
-        connection.ensureLink();
-        try {
-            delegate.closeOnCompletion();
-        } catch (SQLException e) {
-            throw failed(e, 0);
-        }
-    }
-
-    @Override
-    public boolean isCloseOnCompletion() throws SQLException {
-        connection.ensureLink();
-        try {
-            return delegate.isCloseOnCompletion();
-        } catch (SQLException e) {
-            throw failed(e, 0);
-        }
-    }
-
-    @Override
-    public long getLargeUpdateCount() throws SQLException {
-        connection.ensureLink();
-        try {
-            return delegate.getLargeUpdateCount();
-        } catch (SQLException e) {
-            throw failed(e, 0);
-        }
-    }
-
-    @Override
     public void setLargeMaxRows(long max) throws SQLException {
         connection.ensureLink();
         try {
             delegate.setLargeMaxRows(max);
             setting(LARGE_MAX_ROWS, max);
-        } catch (SQLException e) {
-            throw failed(e, 0);
-        }
-    }
-
-    @Override
-    public long getLargeMaxRows() throws SQLException {
-        connection.ensureLink();
-        try {
-            return delegate.getLargeMaxRows();
         } catch (SQLException e) {
             throw failed(e, 0);
         }
@@ -827,46 +664,6 @@ public class GuardedStatement extends DelegatingWrapper implements Statement, Tr
             return result;
         } catch (SQLException e) {
             return connection.recover(e, sql, lengthOf(sql), this, () -> delegate.executeLargeUpdate(sql, columnNames));
-        }
-    }
-
-    @Override
-    public String enquoteLiteral(String val) throws SQLException {
-        connection.ensureLink();
-        try {
-            return delegate.enquoteLiteral(val);
-        } catch (SQLException e) {
-            throw failed(e, 0);
-        }
-    }
-
-    @Override
-    public String enquoteIdentifier(String identifier, boolean alwaysQuote) throws SQLException {
-        connection.ensureLink();
-        try {
-            return delegate.enquoteIdentifier(identifier, alwaysQuote);
-        } catch (SQLException e) {
-            throw failed(e, 0);
-        }
-    }
-
-    @Override
-    public boolean isSimpleIdentifier(String identifier) throws SQLException {
-        connection.ensureLink();
-        try {
-            return delegate.isSimpleIdentifier(identifier);
-        } catch (SQLException e) {
-            throw failed(e, 0);
-        }
-    }
-
-    @Override
-    public String enquoteNCharLiteral(String val) throws SQLException {
-        connection.ensureLink();
-        try {
-            return delegate.enquoteNCharLiteral(val);
-        } catch (SQLException e) {
-            throw failed(e, 0);
         }
     }
 }
