@@ -34,8 +34,8 @@ public final class ReplayFootprint {
         int transactions = quick ? 10 : 5_000;
         Table table = new Table("Heap held per open transaction (" + transactions + " open at once: 3 reads of "
                 + "2 columns, an insert, an update; after full GCs)", "LinkGuard replay", "Bytes per open transaction");
-        long off = bytesPerTransaction(false, transactions);
-        long on = bytesPerTransaction(true, transactions);
+        long off = bytesPerTransaction(false, transactions, ReplayFootprint::halfway);
+        long on = bytesPerTransaction(true, transactions, ReplayFootprint::halfway);
         table.row("off", off);
         table.row("on", on);
         table.row("kept for the replay (on - off)", on - off);
@@ -55,10 +55,6 @@ public final class ReplayFootprint {
     @FunctionalInterface
     private interface Halfway {
         Connection open(LinkGuardDataSource dataSource) throws SQLException;
-    }
-
-    private static long bytesPerTransaction(boolean replay, int transactions) throws SQLException {
-        return bytesPerTransaction(replay, transactions, ReplayFootprint::halfway);
     }
 
     private static long bytesPerTransaction(boolean replay, int transactions, Halfway halfway) throws SQLException {

@@ -49,14 +49,6 @@ public final class TransactionLog {
             this.count = count;
             this.results = results;
         }
-
-        /**
-         * Whether the statement only read (a query without a locking clause or a stored function, by its text),
-         * and the application has read all it wanted of the result.
-         */
-        boolean closedRead() {
-            return results != null && results.closedByApplication() && SqlStatements.readOnly(sql);
-        }
     }
 
     /**
@@ -217,10 +209,12 @@ public final class TransactionLog {
         boolean beforeWrites = newerReadsAllowed;
         for (int i = 0; i < entries.size(); i++) {
             Entry entry = entries.get(i);
-            if (beforeWrites && entry.closedRead()) {
-                continue; // what it read is allowed to be older than what follows
+            if (beforeWrites) { // only reads so far: a query without a locking clause or a stored function, by its text
+                beforeWrites = entry.results != null && SqlStatements.readOnly(entry.sql);
+                if (beforeWrites && entry.results.closedByApplication()) {
+                    continue; // what it read is allowed to be older than what follows; a result still read is compared
+                }
             }
-            beforeWrites &= entry.results != null && SqlStatements.readOnly(entry.sql); // a result still read
             String which = "statement " + (i + 1) + " of " + entries.size();
             String different;
             try {

@@ -65,7 +65,7 @@ public class LinkGuardRerunAutoConfiguration {
             ObjectProvider<MeterRegistry> registry, ConfigurableListableBeanFactory beans) {
         TransactionAttributeSource attributes = new AnnotationTransactionAttributeSource(false);
         // the pointcut chose the read-only methods once per class: every call it advises is one
-        return new ReadOnlyRerunAdvisor(() -> attributes, new Reruns(properties, registry).of(invocation -> true),
+        return new ReadOnlyRerunAdvisor(attributes, new Reruns(properties, registry).of(invocation -> true),
                 () -> transactionAdvisorOrder(beans));
     }
 

@@ -136,9 +136,6 @@ public final class ReadOnlyRerun implements MethodInterceptor {
             if (each instanceof SQLException sql && "08007".equals(sql.getSQLState())) {
                 return Optional.empty(); // a write may have happened: never again
             }
-            if (each.getCause() == each) {
-                break;
-            }
         }
         return Diagnosis.of(failure).filter(diagnosis -> diagnosis.dataSource() != null)
                 .filter(diagnosis -> CURABLE.contains(diagnosis.cause()));

@@ -21,14 +21,14 @@ final class ReadOnlyRerunAdvisor extends AbstractPointcutAdvisor {
 
     private static final long serialVersionUID = 1L;
 
-    private final transient ReadOnlyRerun.TransactionAttributeSourceLookup attributes;
+    private final transient TransactionAttributeSource attributes;
     private final transient ReadOnlyRerun rerun;
     private final transient IntSupplier transactionOrder;
 
     /**
      * @param transactionOrder the order of Spring's transaction advisor, read when the advisors are sorted
      */
-    ReadOnlyRerunAdvisor(ReadOnlyRerun.TransactionAttributeSourceLookup attributes, ReadOnlyRerun rerun,
+    ReadOnlyRerunAdvisor(TransactionAttributeSource attributes, ReadOnlyRerun rerun,
             IntSupplier transactionOrder) {
         this.attributes = attributes;
         this.rerun = rerun;
@@ -56,8 +56,7 @@ final class ReadOnlyRerunAdvisor extends AbstractPointcutAdvisor {
 
             @Override
             public boolean matches(Method method, Class<?> targetClass) {
-                TransactionAttributeSource source = attributes.source();
-                TransactionAttribute attribute = source == null ? null : source.getTransactionAttribute(method, targetClass);
+                TransactionAttribute attribute = attributes.getTransactionAttribute(method, targetClass);
                 return attribute != null && attribute.isReadOnly() && !ReadOnlyRerun.runOnce(method, targetClass);
             }
         };
