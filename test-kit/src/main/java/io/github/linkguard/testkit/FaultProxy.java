@@ -58,12 +58,14 @@ public final class FaultProxy implements AutoCloseable {
     private volatile boolean blackhole;
     private volatile boolean closed;
     private ServerSocket listener;
+    /** The thread accepting on {@link #listener}. */
+    private Thread acceptor;
 
     private FaultProxy(String upstreamHost, int upstreamPort) {
         this.upstream = new InetSocketAddress(upstreamHost, upstreamPort);
         this.listener = listen(0);
         this.port = listener.getLocalPort();
-        startAcceptor(listener);
+        this.acceptor = startAcceptor(listener);
     }
 
     /** Starts a proxy on a free loopback port that forwards to {@code host:port}. */
@@ -117,9 +119,10 @@ public final class FaultProxy implements AutoCloseable {
         if (on && listener != null) {
             closeQuietly(listener);
             listener = null;
+            awaitEnd(acceptor); // the kernel keeps the listener (and completes handshakes) while accept() blocks
         } else if (!on && listener == null && !closed) {
             listener = listen(port);
-            startAcceptor(listener);
+            acceptor = startAcceptor(listener);
         }
     }
 
@@ -198,8 +201,8 @@ public final class FaultProxy implements AutoCloseable {
         }
     }
 
-    private void startAcceptor(ServerSocket socket) {
-        daemon("faultproxy-" + port + "-accept", () -> {
+    private Thread startAcceptor(ServerSocket socket) {
+        return daemon("faultproxy-" + port + "-accept", () -> {
             while (!socket.isClosed()) {
                 try {
                     Socket client = socket.accept();
@@ -233,10 +236,20 @@ public final class FaultProxy implements AutoCloseable {
         link.start();
     }
 
-    private static void daemon(String name, Runnable task) {
+    private static Thread daemon(String name, Runnable task) {
         Thread thread = new Thread(task, name);
         thread.setDaemon(true);
         thread.start();
+        return thread;
+    }
+
+    /** Waits (at most 5 s) until {@code thread} has ended. */
+    private static void awaitEnd(Thread thread) {
+        try {
+            thread.join(5_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private static void abort(Socket socket) {
