@@ -6,6 +6,7 @@ import java.lang.reflect.TypeVariable;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.CallableStatement;
+import java.sql.Connection;
 import java.sql.DatabaseMetaData;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -30,11 +31,18 @@ import java.util.stream.Collectors;
  * hand-written class names ({@code failed(SQLException)}). Which methods are hand-written is read from the
  * hand-written source (its {@code public} methods, and {@code DelegatingWrapper}'s).
  * <ul>
+ * <li>{@code internal/jdbc/GeneratedConnection}: the connection's methods; a statement it makes is guarded
+ *     and registered with the recipe that makes it again on a fresh link.</li>
  * <li>{@code internal/jdbc/GeneratedDatabaseMetaData}: the metadata's methods; a result set it returns is
  *     guarded ({@code results(...)}).</li>
  * <li>{@code internal/jdbc/GeneratedStatement}, {@code GeneratedPreparedStatement},
- *     {@code GeneratedCallableStatement}: the statements' settings and getters, and a callable statement's OUT
- *     parameters and parameters set by name (their size counted; the transaction then not replayable).</li>
+ *     {@code GeneratedCallableStatement}: the executions (their shape: on the link, run, tell the link what
+ *     ran, a failure to the link's recovery with the call that runs it again), the settings the statement
+ *     keeps for a re-make ({@code setting(NAME, value)}, for each {@code static final int NAME} of
+ *     {@code GuardedStatement}), the parameters set by index (kept as a {@code Parameter} where one is named
+ *     after the setter, else as the call that binds them again; a stream or reader makes the transaction not
+ *     replayable), getters, a callable statement's OUT parameters and parameters set by name (their size
+ *     counted; the transaction then not replayable).</li>
  * <li>{@code internal/jdbc/GeneratedResultSet}: every {@link ResultSet} method the hand-written
  *     {@code GuardedResultSet} leaves open. Each delegates and reports a failure as phase fetch; while the
  *     open transaction is kept for its replay, the reads the application observes (getters, {@code wasNull},
@@ -63,8 +71,15 @@ public final class GenerateDelegates {
     private static final Set<String> ROW_CHANGES = Set.of("insertRow", "updateRow", "deleteRow", "refreshRow",
             "cancelRowUpdates", "moveToInsertRow", "moveToCurrentRow");
 
+    /** The kinds of kept parameters ({@code Parameter}'s constants) and the statements' kept settings. */
+    private static Set<String> PARAMETERS;
+    private static Set<String> SETTINGS;
+
     public static void main(String[] args) throws IOException {
         Path root = Path.of(args[0]);
+        Path jdbc = Path.of(args[1], "io/github/linkguard/internal/jdbc");
+        PARAMETERS = matches(jdbc.resolve("Parameter.java"), "(?m)^    ([A-Z_]+) \\{");
+        SETTINGS = matches(jdbc.resolve("GuardedStatement.java"), "(?m)^    static final int ([A-Z_]+) = \\d+;");
         List<Method> methods = Arrays.stream(ResultSet.class.getMethods())
                 .filter(m -> !Modifier.isStatic(m.getModifiers()) && !HAND_WRITTEN.contains(m.getName()))
                 .sorted(Comparator.comparing(GenerateDelegates::signature))
@@ -77,11 +92,14 @@ public final class GenerateDelegates {
         }
         write(root.resolve("io/github/linkguard/internal/replay/ResultReads.java"), resultReads(reads));
         write(root.resolve("io/github/linkguard/internal/jdbc/GeneratedResultSet.java"), resultSet(methods));
-        Path jdbc = Path.of(args[1], "io/github/linkguard/internal/jdbc");
         write(root.resolve("io/github/linkguard/internal/jdbc/GeneratedDatabaseMetaData.java"), delegates(
                 DatabaseMetaData.class, "GuardedConnection connection, java.sql.DatabaseMetaData delegate",
                 "connection, delegate", GenerateDelegates::metaDataCall, jdbc.resolve("GuardedDatabaseMetaData.java"),
                 jdbc.resolve("DelegatingWrapper.java")));
+        write(root.resolve("io/github/linkguard/internal/jdbc/GeneratedConnection.java"), delegates(
+                Connection.class, "io.github.linkguard.internal.LinkSource source, java.sql.Connection physical, long acquiredNanos",
+                "source, physical, acquiredNanos", GenerateDelegates::connectionCall,
+                jdbc.resolve("GuardedConnection.java"), jdbc.resolve("DelegatingWrapper.java")));
         write(root.resolve("io/github/linkguard/internal/jdbc/GeneratedStatement.java"), delegates(
                 Statement.class, "GuardedConnection connection, java.sql.Statement delegate, String sql, Recipe recipe",
                 "connection, delegate, sql, recipe", GenerateDelegates::statementCall,
@@ -96,6 +114,31 @@ public final class GenerateDelegates {
                         + "Recipe recipe", "connection, delegate, sql, recipe", GenerateDelegates::statementCall,
                 jdbc.resolve("GuardedCallableStatement.java"), jdbc.resolve("GuardedPreparedStatement.java"),
                 jdbc.resolve("GuardedStatement.java"), jdbc.resolve("DelegatingWrapper.java")));
+    }
+
+    /**
+     * A connection's method: on the link (after a lost one a fresh link, the session restored), delegates,
+     * reports a failure through failed(e, Phase.EXECUTE). A statement it makes is guarded and registered, with
+     * the recipe that makes it again on a fresh link.
+     */
+    private static String connectionCall(Method m) {
+        String call = "link.physical()." + m.getName() + "(" + delegateArguments(m) + ")";
+        if (!throwsSql(m)) {
+            return "        " + call + ";\n";
+        }
+        Class<?> returns = m.getReturnType();
+        String statement;
+        if (Statement.class.isAssignableFrom(returns)) {
+            boolean text = m.getParameterCount() > 0 && m.getParameterTypes()[0] == String.class;
+            String again = "physical." + m.getName() + "(" + delegateArguments(m).replaceFirst("^arg0", text ? "text" : "arg0")
+                    + ")";
+            statement = "return register(Guarded" + returns.getSimpleName() + ".of(this, " + call + ", " + (text ? "arg0" : "null")
+                    + ", (physical, text) -> " + again + "));";
+        } else {
+            statement = (returns == void.class ? "" : "return ") + call + ";";
+        }
+        return "        link.ensureLink();\n        try {\n            " + statement + "\n        } catch (SQLException e) {\n"
+                + "            throw failed(e);\n        }\n";
     }
 
     /** A metadata method: delegates, guards a result set it returns, reports a failure through failed(e). */
@@ -118,11 +161,24 @@ public final class GenerateDelegates {
      * positions.
      */
     private static String statementCall(Method m) {
+        if (m.getName().startsWith("execute")) {
+            return executionCall(m);
+        }
         String call = "delegate." + m.getName() + "(" + delegateArguments(m) + ");";
-        StringBuilder body = new StringBuilder("        connection.ensureLink();\n        try {\n");
+        StringBuilder body = new StringBuilder("        link.ensureLink();\n        try {\n");
         Class<?>[] p = m.getParameterTypes();
         boolean byName = m.getName().startsWith("set") && p.length >= 2 && p[0] == String.class;
-        if (byName) {
+        boolean byIndex = m.getName().startsWith("set") && p.length >= 2 && p[0] == int.class;
+        String setting = constant(m.getName().substring(m.getName().startsWith("set") ? 3 : 0));
+        if (byIndex) {
+            String size = sizeOf(p);
+            if (size != null) {
+                body.append("            noteSize(").append(size).append(");\n");
+            }
+            body.append("            ").append(call).append("\n            ").append(kept(m)).append("\n");
+        } else if (p.length == 1 && m.getName().startsWith("set") && SETTINGS.contains(setting)) {
+            body.append("            ").append(call).append("\n            setting(").append(setting).append(", arg0);\n");
+        } else if (byName) {
             String size = sizeOf(p);
             if (size != null) {
                 body.append("            noteSize(").append(size).append(");\n");
@@ -132,6 +188,61 @@ public final class GenerateDelegates {
             body.append("            ").append(m.getReturnType() == void.class ? "" : "return ").append(call).append("\n");
         }
         return body.append("        } catch (SQLException e) {\n            throw failed(e, 0);\n        }\n").toString();
+    }
+
+    /**
+     * How a parameter set by index is kept for binding it again on a re-made statement: a stream or reader
+     * cannot be read twice (the transaction is then not replayable); the common setters are kept as a
+     * {@code Parameter} and a number or object (nothing allocated); any other as the call that repeats it.
+     */
+    private static String kept(Method m) {
+        Class<?>[] p = m.getParameterTypes();
+        for (Class<?> type : p) {
+            if (type == java.io.InputStream.class || type == java.io.Reader.class) {
+                return "unreplayable();";
+            }
+        }
+        String kind = m.getName().equals("setObject") && p.length == 3 && p[2] == int.class ? "OBJECT_AS"
+                : p.length == 2 ? constant(m.getName().substring(3)) : null;
+        if (kind == null || !PARAMETERS.contains(kind)) {
+            return "bind(arg0, statement -> statement." + m.getName() + "(" + delegateArguments(m) + "));";
+        }
+        if (kind.equals("OBJECT_AS")) {
+            return "keep(arg0, Parameter.OBJECT_AS, arg2, arg1);";
+        }
+        Class<?> value = p[1];
+        String number = value == boolean.class ? "arg1 ? 1 : 0" : value == float.class ? "Float.floatToRawIntBits(arg1)"
+                : value == double.class ? "Double.doubleToRawLongBits(arg1)" : value.isPrimitive() ? "arg1" : "0";
+        return "keep(arg0, Parameter." + kind + ", " + number + ", " + (value.isPrimitive() ? "null" : "arg1") + ");";
+    }
+
+    /**
+     * A statement's execution: on the link (a SQL COMMIT or ROLLBACK ends a lost transaction), runs, tells the
+     * connection what ran ({@code ran}, {@code ranBatch}) and guards a result set; a failure goes to the
+     * connection's recovery with the call that runs it again (none for a batch).
+     */
+    private static String executionCall(Method m) {
+        boolean text = m.getParameterCount() > 0 && m.getParameterTypes()[0] == String.class;
+        String sql = text ? "arg0" : "sql";
+        String call = "delegate." + m.getName() + "(" + delegateArguments(m) + ")";
+        Class<?> returns = m.getReturnType();
+        boolean results = returns == ResultSet.class;
+        StringBuilder body = new StringBuilder("        link.ensureLink(").append(text ? "arg0" : "").append(");\n");
+        if (results) {
+            body.append("        if (streaming()) {\n            link.beforeStreaming();\n        }\n");
+        }
+        body.append("        try {\n            ").append(typeName(returns)).append(" result = ").append(call).append(";\n");
+        if (returns.isArray()) {
+            body.append("            ranBatch();\n");
+        } else {
+            body.append("            ran(").append(sql).append(", ")
+                    .append(results ? "RESULT" : returns == boolean.class ? "result ? RESULT : ASK" : "result").append(");\n");
+        }
+        String recovered = "link.recover(e, " + sql + ", " + (text ? "lengthOf(arg0)" : "payloadBytes()")
+                + ", this, " + (returns.isArray() ? "null" : "() -> " + call) + ")";
+        return body.append("            return ").append(results ? "results(result)" : "result")
+                .append(";\n        } catch (SQLException e) {\n            return ")
+                .append(results ? "results(" + recovered + ")" : recovered).append(";\n        }\n").toString();
     }
 
     /** The bytes a value set by name sends, as an expression of the arguments; null if it sends little. */
@@ -147,6 +258,23 @@ public final class GenerateDelegates {
             return "arg1 == null ? 0 : arg1.length";
         }
         return p[1] == Object.class ? "sizeOf(arg1)" : null;
+    }
+
+    /** The first group of every match of {@code regex} in {@code source}. */
+    private static Set<String> matches(Path source, String regex) throws IOException {
+        Set<String> found = new HashSet<>();
+        Matcher m = Pattern.compile(regex).matcher(Files.readString(source));
+        while (m.find()) {
+            found.add(m.group(1));
+        }
+        return found;
+    }
+
+    /** The exceptions {@code m} declares, as source text. */
+    private static String throwsClause(Method m) {
+        return m.getExceptionTypes().length == 0 ? "" : Arrays.stream(m.getExceptionTypes())
+                .map(type -> type == java.sql.SQLException.class ? "SQLException" : type.getName())
+                .collect(Collectors.joining(", ", " throws ", ""));
     }
 
     private static boolean throwsSql(Method m) {
@@ -199,14 +327,16 @@ public final class GenerateDelegates {
                 .append(". */\n")
                 .append("@SuppressWarnings(\"deprecation\") // JDBC's deprecated methods must still be delegated\n")
                 .append("final class ").append(generated).append(" extends ").append(guarded).append(" {\n\n")
-                .append("    ").append(generated).append("(").append(constructorParameters).append(") {\n")
+                .append("    ").append(generated).append("(").append(constructorParameters).append(")")
+                .append(Files.readString(handWritten[0]).contains(guarded + "(" + constructorParameters.replaceAll("[\\w.]+\\.", "")
+                        + ") throws SQLException") ? " throws SQLException {\n" : " {\n")
                 .append("        super(").append(constructorArguments).append(");\n    }\n");
         for (Method m : methods) {
             String typeParameters = m.getTypeParameters().length == 0 ? ""
                     : Arrays.stream(m.getTypeParameters()).map(TypeVariable::getName).collect(Collectors.joining(", ", "<", "> "));
             out.append("\n    @Override\n    public ").append(typeParameters).append(typeName(m.getGenericReturnType())).append(' ')
                     .append(m.getName()).append('(').append(delegateParameters(m)).append(')')
-                    .append(throwsSql(m) ? " throws SQLException" : "").append(" {\n").append(call.apply(m)).append("    }\n");
+                    .append(throwsClause(m)).append(" {\n").append(call.apply(m)).append("    }\n");
         }
         return out.append("}\n").toString();
     }

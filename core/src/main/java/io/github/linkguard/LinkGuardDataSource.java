@@ -217,7 +217,7 @@ public final class LinkGuardDataSource implements DataSource, AutoCloseable {
         long start = CoarseClock.nanos();
         Connection physical = acquire(source.connector, start);
         try {
-            return new GuardedConnection(source, physical, start);
+            return GuardedConnection.of(source, physical, start);
         } catch (SQLException e) {
             source.evict(physical);
             throw e;

@@ -255,6 +255,28 @@ class TransactionReplayTest {
         }
     }
 
+    /** A stream bound to a statement was read when it ran: bound again on a fresh link, it would send nothing. */
+    @Test
+    void aStreamBoundToAStatementIsNotReplayedAndSaysWhy(EmbeddedMariaDb db) throws Exception {
+        db.execute("CREATE TABLE IF NOT EXISTS replay_blobs (id INT PRIMARY KEY, b BLOB)", "DELETE FROM replay_blobs");
+        try (Pools.Guarded guarded = guard(db, false, b -> b); Connection connection = guarded.dataSource().getConnection()) {
+            long session = sessionOf(connection);
+            connection.setAutoCommit(false);
+            try (PreparedStatement insert = connection.prepareStatement("INSERT INTO replay_blobs VALUES (1, ?)")) {
+                insert.setBinaryStream(1, new java.io.ByteArrayInputStream(new byte[] {1, 2, 3}), 3L);
+                assertThat(insert.executeUpdate()).isEqualTo(1);
+            }
+            db.execute("KILL CONNECTION " + session);
+
+            assertThatThrownBy(() -> execute(connection, "UPDATE replay_rows SET v = 21 WHERE id = 2"))
+                    .isInstanceOf(SQLException.class);
+            assertThatThrownBy(() -> number(connection, "SELECT 1")).hasMessageContaining("rollback()")
+                    .hasMessageContaining("not replayed: a statement had a stream bound, which cannot be read twice");
+            connection.rollback();
+        }
+        assertThat(number(db, "SELECT COUNT(*) FROM test.replay_blobs")).isZero();
+    }
+
     @Test
     void replayOffKeepsTheTransactionLost(EmbeddedMariaDb db) throws Exception {
         try (Pools.Guarded guarded = guard(db, false, b -> b.transactionReplay(false));

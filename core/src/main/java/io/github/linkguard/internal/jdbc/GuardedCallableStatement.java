@@ -28,12 +28,12 @@ public abstract class GuardedCallableStatement extends GuardedPreparedStatement 
 
     /** A procedure's work and OUT parameters are not seen by the replay's digests: it is not replayed. */
     @Override
-    TransactionLog.Step step() {
+    public TransactionLog.Step step() {
         return null;
     }
 
     @Override
-    String whyNotReplayable() {
+    public String whyNotReplayable() {
         return "it called a stored procedure, whose work and OUT parameters a replay cannot compare";
     }
 

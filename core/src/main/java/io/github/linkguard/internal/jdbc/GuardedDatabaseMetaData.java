@@ -34,7 +34,7 @@ abstract class GuardedDatabaseMetaData extends DelegatingWrapper implements Data
 
     /** A failure of a metadata call: diagnosed, and the link let go if it was lost. */
     final SQLException failed(SQLException failure) {
-        return connection.failed(failure, Phase.EXECUTE);
+        return connection.link.failed(failure, Phase.EXECUTE);
     }
 
     @Override

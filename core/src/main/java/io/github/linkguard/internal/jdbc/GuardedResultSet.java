@@ -47,7 +47,7 @@ public abstract class GuardedResultSet extends DelegatingWrapper implements Resu
     }
 
     final SQLException failed(SQLException failure) {
-        return connection.failed(failure, Phase.FETCH, 0, streamed);
+        return connection.link.failed(failure, Phase.FETCH, 0, streamed);
     }
 
     /** The application read something a replay cannot compare, or wrote through the result. */

@@ -1,15 +1,15 @@
 package io.github.linkguard.internal.jdbc;
 
 import io.github.linkguard.Phase;
+import io.github.linkguard.internal.recovery.Link;
+import io.github.linkguard.internal.recovery.Recoverable;
 import io.github.linkguard.internal.replay.ReadLog;
 import io.github.linkguard.internal.replay.TransactionLog;
 import io.github.linkguard.internal.retry.SqlStatements;
 import io.github.linkguard.internal.session.SessionSql;
-import io.github.linkguard.internal.transaction.Transaction;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.SQLWarning;
 import java.sql.Statement;
 import java.sql.Wrapper;
 import java.util.ArrayList;
@@ -22,14 +22,7 @@ import java.util.List;
  * can be re-created on a fresh link after a lost one. The methods that only delegate are generated at build
  * time ({@code GeneratedStatement}, from {@code core/src/build/GenerateDelegates.java}).
  */
-public abstract class GuardedStatement extends DelegatingWrapper implements Statement, Transaction.Reads {
-
-    /** What an execution returned, for {@link GuardedConnection#ran}: a result set. */
-    static final long RESULT = -1;
-    /** An update count the statement still holds ({@code execute} returned false): ask it if needed. */
-    static final long ASK = -2;
-    /** A batch: update counts per statement. */
-    static final long BATCH = -3;
+public abstract class GuardedStatement extends DelegatingWrapper implements Statement, Recoverable {
 
     static final int FETCH_SIZE = 0;
     static final int MAX_ROWS = 1;
@@ -51,6 +44,8 @@ public abstract class GuardedStatement extends DelegatingWrapper implements Stat
     }
 
     final GuardedConnection connection;
+    /** The connection's link: asked before each call, told every failure. */
+    final Link link;
     /** The statement's SQL for prepared and callable statements, else null. */
     final String sql;
     /** Whether running {@link #sql} may change the session ({@link SessionSql}), looked at once. */
@@ -79,6 +74,7 @@ public abstract class GuardedStatement extends DelegatingWrapper implements Stat
 
     GuardedStatement(GuardedConnection connection, Statement delegate, String sql, Recipe recipe) {
         this.connection = connection;
+        this.link = connection.link;
         this.delegate = delegate;
         this.sql = sql;
         this.touchesSession = SessionSql.touchesSession(sql);
@@ -91,7 +87,8 @@ public abstract class GuardedStatement extends DelegatingWrapper implements Stat
     }
 
     /** Whether running {@code text} on this statement may change the session. */
-    final boolean touchesSession(String text) {
+    @Override
+    public final boolean touchesSession(String text) {
         return text == this.sql ? touchesSession : SessionSql.touchesSession(text);
     }
 
@@ -101,7 +98,7 @@ public abstract class GuardedStatement extends DelegatingWrapper implements Stat
      */
     @Override
     public final boolean reads(String text) {
-        if (connection.readOnlySession()) {
+        if (link.readOnlySession()) {
             return true; // the server refuses every write
         }
         if (text != this.sql) {
@@ -114,33 +111,41 @@ public abstract class GuardedStatement extends DelegatingWrapper implements Stat
     }
 
     /** Whether results are streamed: a result still occupies the link after the execution. */
-    final boolean streaming() {
+    @Override
+    public final boolean streaming() {
         return streaming;
     }
 
     /** The value bound to parameter {@code index} as far as it is kept, for lock names; null for plain statements. */
-    Object boundValue(int index) {
+    @Override
+    public Object boundValue(int index) {
         return null;
     }
 
+    /** After an execution of {@code text} that returned {@code updateCount} (or RESULT, ASK): tells the connection. */
+    final void ran(String text, long updateCount) {
+        link.ran(touchesSession(text), text, this, updateCount);
+    }
+
     /** After a batch ran: the session changes of its texts. */
-    private void ranBatch() {
-        connection.ran(touchesSession, sql, this, BATCH);
+    final void ranBatch() {
+        link.ran(touchesSession, sql, this, BATCH);
         if (sessionBatch != null) {
             for (String text : sessionBatch) {
-                connection.ran(true, text, this, BATCH);
+                link.ran(true, text, this, BATCH);
             }
             sessionBatch = null;
         }
     }
 
     /** What this statement sends besides its SQL text: the largest bound value. */
-    final long payloadBytes() {
+    @Override
+    public final long payloadBytes() {
         return largestParameter;
     }
 
     final SQLException failed(SQLException failure, long payloadBytes) {
-        return connection.failed(failure, Phase.EXECUTE, payloadBytes, false);
+        return link.failed(failure, Phase.EXECUTE, payloadBytes, false);
     }
 
     final ResultSet results(ResultSet results) {
@@ -148,13 +153,15 @@ public abstract class GuardedStatement extends DelegatingWrapper implements Stat
     }
 
     /** How the transaction's replay keeps the last execution: its number and the log of its result's reads. */
-    final void keptAs(int number, ReadLog reads) {
+    @Override
+    public final void keptAs(int number, ReadLog reads) {
         this.kept = number;
         this.resultReads = reads;
     }
 
     /** The last execution's number in the open transaction's replay, or -1. */
-    final int kept() {
+    @Override
+    public final int kept() {
         return kept;
     }
 
@@ -182,7 +189,8 @@ public abstract class GuardedStatement extends DelegatingWrapper implements Stat
     }
 
     /** Re-creates this statement on a fresh physical connection, with the settings the application made. */
-    void reopen(Connection physical) throws SQLException {
+    @Override
+    public final void reopen(Connection physical) throws SQLException {
         replace(make(physical));
     }
 
@@ -191,12 +199,18 @@ public abstract class GuardedStatement extends DelegatingWrapper implements Stat
         return Remake.make(recipe, sql, settings, settingsMade, physical);
     }
 
+    @Override
+    public final String sql() {
+        return sql;
+    }
+
     /**
      * The last execution, as a step of a transaction's replay (the statement made again, parameters bound);
      * null if it cannot be made again: then {@link #whyNotReplayable()} says why. The step holds how the
      * statement was made, not the statement: a closed statement is not kept until the transaction ends.
      */
-    TransactionLog.Step step() {
+    @Override
+    public TransactionLog.Step step() {
         return remake();
     }
 
@@ -226,12 +240,14 @@ public abstract class GuardedStatement extends DelegatingWrapper implements Stat
     }
 
     /** Why the last execution cannot be made again, when {@link #step()} is null. */
-    String whyNotReplayable() {
+    @Override
+    public String whyNotReplayable() {
         return null;
     }
 
     /** The update count of the last execution, which returned no result set. */
-    final long updateCount() throws SQLException {
+    @Override
+    public final long updateCount() throws SQLException {
         return delegate.getLargeUpdateCount();
     }
 
@@ -274,84 +290,12 @@ public abstract class GuardedStatement extends DelegatingWrapper implements Stat
     }
 
     @Override
-    public ResultSet executeQuery(String sql) throws SQLException {
-        connection.ensureLink(sql);
-        if (streaming) {
-            connection.beforeStreaming();
-        }
-        ResultSet result;
-        try {
-            result = delegate.executeQuery(sql);
-            connection.ran(SessionSql.touchesSession(sql), sql, this, RESULT);
-        } catch (SQLException e) {
-            result = connection.recover(e, sql, lengthOf(sql), this, () -> delegate.executeQuery(sql));
-        }
-        return results(result);
-    }
-
-    @Override
-    public int executeUpdate(String sql) throws SQLException {
-        connection.ensureLink(sql);
-        try {
-            int result = delegate.executeUpdate(sql);
-            connection.ran(SessionSql.touchesSession(sql), sql, this, result);
-            return result;
-        } catch (SQLException e) {
-            return connection.recover(e, sql, lengthOf(sql), this, () -> delegate.executeUpdate(sql));
-        }
-    }
-
-    @Override
     public void close() throws SQLException {
         try {
             connection.unregister(this);
             if (delegate != null) { // null: made while a lost transaction waited for its end, never linked
                 delegate.close();
             }
-        } catch (SQLException e) {
-            throw failed(e, 0);
-        }
-    }
-
-    @Override
-    public void setMaxFieldSize(int max) throws SQLException {
-        connection.ensureLink();
-        try {
-            delegate.setMaxFieldSize(max);
-            setting(MAX_FIELD_SIZE, max);
-        } catch (SQLException e) {
-            throw failed(e, 0);
-        }
-    }
-
-    @Override
-    public void setMaxRows(int max) throws SQLException {
-        connection.ensureLink();
-        try {
-            delegate.setMaxRows(max);
-            setting(MAX_ROWS, max);
-        } catch (SQLException e) {
-            throw failed(e, 0);
-        }
-    }
-
-    @Override
-    public void setEscapeProcessing(boolean enable) throws SQLException {
-        connection.ensureLink();
-        try {
-            delegate.setEscapeProcessing(enable);
-            setting(ESCAPE_PROCESSING, enable);
-        } catch (SQLException e) {
-            throw failed(e, 0);
-        }
-    }
-
-    @Override
-    public void setQueryTimeout(int seconds) throws SQLException {
-        connection.ensureLink();
-        try {
-            delegate.setQueryTimeout(seconds);
-            setting(QUERY_TIMEOUT, seconds);
         } catch (SQLException e) {
             throw failed(e, 0);
         }
@@ -370,20 +314,8 @@ public abstract class GuardedStatement extends DelegatingWrapper implements Stat
     }
 
     @Override
-    public boolean execute(String sql) throws SQLException {
-        connection.ensureLink(sql);
-        try {
-            boolean result = delegate.execute(sql);
-            connection.ran(SessionSql.touchesSession(sql), sql, this, result ? RESULT : ASK);
-            return result;
-        } catch (SQLException e) {
-            return connection.recover(e, sql, lengthOf(sql), this, () -> delegate.execute(sql));
-        }
-    }
-
-    @Override
     public ResultSet getResultSet() throws SQLException {
-        connection.ensureLink();
+        link.ensureLink();
         try {
             return results(delegate.getResultSet());
         } catch (SQLException e) {
@@ -393,7 +325,7 @@ public abstract class GuardedStatement extends DelegatingWrapper implements Stat
 
     @Override
     public boolean getMoreResults() throws SQLException {
-        connection.ensureLink();
+        link.ensureLink();
         try {
             boolean more = delegate.getMoreResults();
             moreResults(more);
@@ -404,19 +336,8 @@ public abstract class GuardedStatement extends DelegatingWrapper implements Stat
     }
 
     @Override
-    public void setFetchDirection(int direction) throws SQLException {
-        connection.ensureLink();
-        try {
-            delegate.setFetchDirection(direction);
-            setting(FETCH_DIRECTION, direction);
-        } catch (SQLException e) {
-            throw failed(e, 0);
-        }
-    }
-
-    @Override
     public void setFetchSize(int rows) throws SQLException {
-        connection.ensureLink();
+        link.ensureLink();
         try {
             delegate.setFetchSize(rows);
             setting(FETCH_SIZE, rows);
@@ -428,7 +349,7 @@ public abstract class GuardedStatement extends DelegatingWrapper implements Stat
 
     @Override
     public void addBatch(String sql) throws SQLException {
-        connection.ensureLink(sql);
+        link.ensureLink(sql);
         try {
             delegate.addBatch(sql);
             if (SessionSql.touchesSession(sql)) {
@@ -444,24 +365,12 @@ public abstract class GuardedStatement extends DelegatingWrapper implements Stat
 
     @Override
     public void clearBatch() throws SQLException {
-        connection.ensureLink();
+        link.ensureLink();
         try {
             delegate.clearBatch();
             sessionBatch = null;
         } catch (SQLException e) {
             throw failed(e, 0);
-        }
-    }
-
-    @Override
-    public int[] executeBatch() throws SQLException {
-        connection.ensureLink();
-        try {
-            int[] result = delegate.executeBatch();
-            ranBatch();
-            return result;
-        } catch (SQLException e) {
-            return connection.recover(e, this.sql, payloadBytes(), this, null);
         }
     }
 
@@ -480,7 +389,7 @@ public abstract class GuardedStatement extends DelegatingWrapper implements Stat
 
     @Override
     public boolean getMoreResults(int current) throws SQLException {
-        connection.ensureLink();
+        link.ensureLink();
         try {
             boolean more = delegate.getMoreResults(current);
             moreResults(more);
@@ -492,84 +401,12 @@ public abstract class GuardedStatement extends DelegatingWrapper implements Stat
 
     @Override
     public ResultSet getGeneratedKeys() throws SQLException {
-        connection.ensureLink();
+        link.ensureLink();
         try {
             ResultSet keys = delegate.getGeneratedKeys();
-            return keys == null ? null : GuardedResultSet.of(connection, this, keys, false, connection.keysRead(this));
+            return keys == null ? null : GuardedResultSet.of(connection, this, keys, false, link.keysRead(this));
         } catch (SQLException e) {
             throw failed(e, 0);
-        }
-    }
-
-    @Override
-    public int executeUpdate(String sql, int autoGeneratedKeys) throws SQLException {
-        connection.ensureLink(sql);
-        try {
-            int result = delegate.executeUpdate(sql, autoGeneratedKeys);
-            connection.ran(SessionSql.touchesSession(sql), sql, this, result);
-            return result;
-        } catch (SQLException e) {
-            return connection.recover(e, sql, lengthOf(sql), this, () -> delegate.executeUpdate(sql, autoGeneratedKeys));
-        }
-    }
-
-    @Override
-    public int executeUpdate(String sql, int[] columnIndexes) throws SQLException {
-        connection.ensureLink(sql);
-        try {
-            int result = delegate.executeUpdate(sql, columnIndexes);
-            connection.ran(SessionSql.touchesSession(sql), sql, this, result);
-            return result;
-        } catch (SQLException e) {
-            return connection.recover(e, sql, lengthOf(sql), this, () -> delegate.executeUpdate(sql, columnIndexes));
-        }
-    }
-
-    @Override
-    public int executeUpdate(String sql, String[] columnNames) throws SQLException {
-        connection.ensureLink(sql);
-        try {
-            int result = delegate.executeUpdate(sql, columnNames);
-            connection.ran(SessionSql.touchesSession(sql), sql, this, result);
-            return result;
-        } catch (SQLException e) {
-            return connection.recover(e, sql, lengthOf(sql), this, () -> delegate.executeUpdate(sql, columnNames));
-        }
-    }
-
-    @Override
-    public boolean execute(String sql, int autoGeneratedKeys) throws SQLException {
-        connection.ensureLink(sql);
-        try {
-            boolean result = delegate.execute(sql, autoGeneratedKeys);
-            connection.ran(SessionSql.touchesSession(sql), sql, this, result ? RESULT : ASK);
-            return result;
-        } catch (SQLException e) {
-            return connection.recover(e, sql, lengthOf(sql), this, () -> delegate.execute(sql, autoGeneratedKeys));
-        }
-    }
-
-    @Override
-    public boolean execute(String sql, int[] columnIndexes) throws SQLException {
-        connection.ensureLink(sql);
-        try {
-            boolean result = delegate.execute(sql, columnIndexes);
-            connection.ran(SessionSql.touchesSession(sql), sql, this, result ? RESULT : ASK);
-            return result;
-        } catch (SQLException e) {
-            return connection.recover(e, sql, lengthOf(sql), this, () -> delegate.execute(sql, columnIndexes));
-        }
-    }
-
-    @Override
-    public boolean execute(String sql, String[] columnNames) throws SQLException {
-        connection.ensureLink(sql);
-        try {
-            boolean result = delegate.execute(sql, columnNames);
-            connection.ran(SessionSql.touchesSession(sql), sql, this, result ? RESULT : ASK);
-            return result;
-        } catch (SQLException e) {
-            return connection.recover(e, sql, lengthOf(sql), this, () -> delegate.execute(sql, columnNames));
         }
     }
 
@@ -585,85 +422,4 @@ public abstract class GuardedStatement extends DelegatingWrapper implements Stat
         }
     }
 
-    @Override
-    public void setPoolable(boolean poolable) throws SQLException {
-        connection.ensureLink();
-        try {
-            delegate.setPoolable(poolable);
-            setting(POOLABLE, poolable);
-        } catch (SQLException e) {
-            throw failed(e, 0);
-        }
-    }
-
-    @Override
-    public void setLargeMaxRows(long max) throws SQLException {
-        connection.ensureLink();
-        try {
-            delegate.setLargeMaxRows(max);
-            setting(LARGE_MAX_ROWS, max);
-        } catch (SQLException e) {
-            throw failed(e, 0);
-        }
-    }
-
-    @Override
-    public long[] executeLargeBatch() throws SQLException {
-        connection.ensureLink();
-        try {
-            long[] result = delegate.executeLargeBatch();
-            ranBatch();
-            return result;
-        } catch (SQLException e) {
-            return connection.recover(e, this.sql, payloadBytes(), this, null);
-        }
-    }
-
-    @Override
-    public long executeLargeUpdate(String sql) throws SQLException {
-        connection.ensureLink(sql);
-        try {
-            long result = delegate.executeLargeUpdate(sql);
-            connection.ran(SessionSql.touchesSession(sql), sql, this, result);
-            return result;
-        } catch (SQLException e) {
-            return connection.recover(e, sql, lengthOf(sql), this, () -> delegate.executeLargeUpdate(sql));
-        }
-    }
-
-    @Override
-    public long executeLargeUpdate(String sql, int autoGeneratedKeys) throws SQLException {
-        connection.ensureLink(sql);
-        try {
-            long result = delegate.executeLargeUpdate(sql, autoGeneratedKeys);
-            connection.ran(SessionSql.touchesSession(sql), sql, this, result);
-            return result;
-        } catch (SQLException e) {
-            return connection.recover(e, sql, lengthOf(sql), this, () -> delegate.executeLargeUpdate(sql, autoGeneratedKeys));
-        }
-    }
-
-    @Override
-    public long executeLargeUpdate(String sql, int[] columnIndexes) throws SQLException {
-        connection.ensureLink(sql);
-        try {
-            long result = delegate.executeLargeUpdate(sql, columnIndexes);
-            connection.ran(SessionSql.touchesSession(sql), sql, this, result);
-            return result;
-        } catch (SQLException e) {
-            return connection.recover(e, sql, lengthOf(sql), this, () -> delegate.executeLargeUpdate(sql, columnIndexes));
-        }
-    }
-
-    @Override
-    public long executeLargeUpdate(String sql, String[] columnNames) throws SQLException {
-        connection.ensureLink(sql);
-        try {
-            long result = delegate.executeLargeUpdate(sql, columnNames);
-            connection.ran(SessionSql.touchesSession(sql), sql, this, result);
-            return result;
-        } catch (SQLException e) {
-            return connection.recover(e, sql, lengthOf(sql), this, () -> delegate.executeLargeUpdate(sql, columnNames));
-        }
-    }
 }

@@ -1,0 +1,50 @@
+package io.github.linkguard.internal.recovery;
+
+import io.github.linkguard.Diagnosis;
+import java.sql.SQLException;
+import java.sql.SQLNonTransientConnectionException;
+import java.sql.SQLTransactionRollbackException;
+
+/** The failures LinkGuard itself raises when a lost link cannot be hidden: each says what happened and why. */
+final class Failures {
+
+    private Failures() {
+    }
+
+    /** A lost link after a write or commit was sent: whether it was applied is unknown (SQLState 08007). */
+    static SQLException outcomeUnknown(SQLException failure, Diagnosis diagnosis, String what) {
+        SQLException unknown = new SQLNonTransientConnectionException("LinkGuard: the link to the database was lost "
+                + "after " + what + " was sent; whether the server applied it is unknown (transaction resolution "
+                + "unknown). It was not retried: check before repeating it. " + diagnosis.summary(), "08007",
+                failure);
+        return diagnosis.attachTo(unknown);
+    }
+
+    /**
+     * The failure of every call while a transaction lost with its link waits for the application to end it:
+     * 40000, saying why it was not replayed ({@code why}, null if nothing to say).
+     */
+    static SQLException transactionLost(String why) {
+        return new SQLTransactionRollbackException("LinkGuard: the link to the database was lost inside a "
+                + "transaction and the server rolled the transaction back" + (why == null ? "" : " (not replayed: "
+                + why + ")") + "; call rollback() (or run ROLLBACK) before using this connection again", "40000");
+    }
+
+    /** A call on a connection the application closed. */
+    static SQLException closed() {
+        return new SQLNonTransientConnectionException("Connection is closed", "08003");
+    }
+
+    /**
+     * A recovery that must not go on on any link (a refused rerun, a replay that saw other data): the attempts
+     * on fresh links stop and {@link #reason} is thrown as it is.
+     */
+    static final class Refused extends SQLException {
+        final SQLException reason;
+
+        Refused(SQLException reason) {
+            super(reason.getMessage(), reason.getSQLState(), reason);
+            this.reason = reason;
+        }
+    }
+}
