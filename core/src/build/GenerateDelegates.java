@@ -78,7 +78,7 @@ public final class GenerateDelegates {
     public static void main(String[] args) throws IOException {
         Path root = Path.of(args[0]);
         Path jdbc = Path.of(args[1], "io/github/linkguard/internal/jdbc");
-        PARAMETERS = matches(jdbc.resolve("Parameter.java"), "(?m)^    ([A-Z_]+) \\{");
+        PARAMETERS = matches(jdbc.resolve("Parameter.java"), "(?m)^    ([A-Z_]+)[,;]$");
         SETTINGS = matches(jdbc.resolve("GuardedStatement.java"), "(?m)^    static final int ([A-Z_]+) = \\d+;");
         List<Method> methods = Arrays.stream(ResultSet.class.getMethods())
                 .filter(m -> !Modifier.isStatic(m.getModifiers()) && !HAND_WRITTEN.contains(m.getName()))
@@ -155,7 +155,7 @@ public final class GenerateDelegates {
 
     /**
      * A statement's method that only delegates (a setting, a getter, a callable statement's OUT parameter or
-     * parameter set by name): on the link (failing while a lost transaction waits for its end), delegates,
+     * parameter set by name; a result set it returns guarded, a further result noted): on the link (failing while a lost transaction waits for its end), delegates,
      * reports a failure through failed(e, 0). A parameter set by name counts its size (for a packet that may be
      * too large) and makes the transaction not replayable: a replay makes statements again by their parameters'
      * positions.
@@ -178,6 +178,11 @@ public final class GenerateDelegates {
             body.append("            ").append(call).append("\n            ").append(kept(m)).append("\n");
         } else if (p.length == 1 && m.getName().startsWith("set") && SETTINGS.contains(setting)) {
             body.append("            ").append(call).append("\n            setting(").append(setting).append(", arg0);\n");
+        } else if (m.getName().equals("getMoreResults")) {
+            body.append("            boolean more = ").append(call).append("\n            moreResults(more);\n")
+                    .append("            return more;\n");
+        } else if (m.getReturnType() == ResultSet.class) {
+            body.append("            return results(").append(call, 0, call.length() - 1).append(");\n");
         } else if (byName) {
             String size = sizeOf(p);
             if (size != null) {

@@ -99,15 +99,7 @@ public abstract class GuardedConnection extends DelegatingWrapper implements Con
 
     @Override
     public void setAutoCommit(boolean autoCommit) throws SQLException {
-        link.ensureLink();
-        try {
-            link.physical().setAutoCommit(autoCommit);
-        } catch (SQLException e) {
-            link.settle(e, autoCommit, () -> {
-                link.physical().setAutoCommit(autoCommit);
-                return null;
-            });
-        }
+        set(Connection::setAutoCommit, autoCommit, autoCommit);
         link.autoCommitSet(autoCommit);
     }
 
@@ -185,60 +177,52 @@ public abstract class GuardedConnection extends DelegatingWrapper implements Con
 
     @Override
     public void setReadOnly(boolean readOnly) throws SQLException {
-        link.ensureLink();
-        try {
-            link.physical().setReadOnly(readOnly);
-        } catch (SQLException e) {
-            link.settle(e, false, () -> {
-                link.physical().setReadOnly(readOnly);
-                return null;
-            });
-        }
+        set(Connection::setReadOnly, readOnly, false);
         link.session().readOnly(readOnly);
     }
 
     @Override
     public void setCatalog(String catalog) throws SQLException {
-        link.ensureLink();
-        try {
-            link.physical().setCatalog(catalog);
-        } catch (SQLException e) {
-            link.settle(e, false, () -> {
-                link.physical().setCatalog(catalog);
-                return null;
-            });
-        }
+        set(Connection::setCatalog, catalog, false);
         link.session().catalog(catalog);
     }
 
     @Override
     public void setSchema(String schema) throws SQLException {
-        link.ensureLink();
-        try {
-            link.physical().setSchema(schema);
-        } catch (SQLException e) {
-            link.settle(e, false, () -> {
-                link.physical().setSchema(schema);
-                return null;
-            });
-        }
+        set(Connection::setSchema, schema, false);
         link.session().schema(schema);
     }
 
     @Override
     public void setTransactionIsolation(int level) throws SQLException {
-        link.ensureLink();
-        try {
-            link.physical().setTransactionIsolation(level);
-        } catch (SQLException e) {
-            link.settle(e, false, () -> {
-                link.physical().setTransactionIsolation(level);
-                return null;
-            });
-        }
+        set(Connection::setTransactionIsolation, level, false);
         link.session().isolation(level);
         if (link.transaction().atStake()) {
             link.transaction().characteristicsOfItsOwn(); // for the transactions after this one, not this one
+        }
+    }
+
+    /** A setting of the session or the next transaction, as {@code physical.setX(value)}. */
+    @FunctionalInterface
+    private interface Setting<V> {
+        void apply(Connection physical, V value) throws SQLException;
+    }
+
+    /**
+     * Makes a setting on the link; lost with its link while nothing is at stake, it is made again on a fresh
+     * link, where the session is restored first ({@link Link#settle}).
+     *
+     * @param ends whether the setting ends the open transaction (setAutoCommit(true))
+     */
+    private <V> void set(Setting<V> setting, V value, boolean ends) throws SQLException {
+        link.ensureLink();
+        try {
+            setting.apply(link.physical(), value);
+        } catch (SQLException e) {
+            link.settle(e, ends, () -> {
+                setting.apply(link.physical(), value);
+                return null;
+            });
         }
     }
 

@@ -166,7 +166,7 @@ public abstract class GuardedStatement extends DelegatingWrapper implements Stat
     }
 
     /** Whether the application may read the last execution's result: the replay cannot follow more than one. */
-    private void moreResults(boolean more) {
+    final void moreResults(boolean more) {
         if (more && resultReads != null) {
             resultReads.unreplayable("it read more than one result of a statement");
         }
@@ -314,28 +314,6 @@ public abstract class GuardedStatement extends DelegatingWrapper implements Stat
     }
 
     @Override
-    public ResultSet getResultSet() throws SQLException {
-        link.ensureLink();
-        try {
-            return results(delegate.getResultSet());
-        } catch (SQLException e) {
-            throw failed(e, 0);
-        }
-    }
-
-    @Override
-    public boolean getMoreResults() throws SQLException {
-        link.ensureLink();
-        try {
-            boolean more = delegate.getMoreResults();
-            moreResults(more);
-            return more;
-        } catch (SQLException e) {
-            throw failed(e, 0);
-        }
-    }
-
-    @Override
     public void setFetchSize(int rows) throws SQLException {
         link.ensureLink();
         try {
@@ -388,18 +366,6 @@ public abstract class GuardedStatement extends DelegatingWrapper implements Stat
     }
 
     @Override
-    public boolean getMoreResults(int current) throws SQLException {
-        link.ensureLink();
-        try {
-            boolean more = delegate.getMoreResults(current);
-            moreResults(more);
-            return more;
-        } catch (SQLException e) {
-            throw failed(e, 0);
-        }
-    }
-
-    @Override
     public ResultSet getGeneratedKeys() throws SQLException {
         link.ensureLink();
         try {
@@ -421,5 +387,4 @@ public abstract class GuardedStatement extends DelegatingWrapper implements Stat
             throw failed(e, 0);
         }
     }
-
 }

@@ -13,117 +13,48 @@ import java.sql.Timestamp;
  * Rarer setters keep a {@link GuardedPreparedStatement.Binding} as {@link #OTHER}.
  */
 enum Parameter {
-    NULL {
-        @Override
-        void bind(PreparedStatement statement, int index, long number, Object object) throws SQLException {
-            statement.setNull(index, (int) number);
-        }
-    },
-    BOOLEAN {
-        @Override
-        void bind(PreparedStatement statement, int index, long number, Object object) throws SQLException {
-            statement.setBoolean(index, number != 0);
-        }
-    },
-    BYTE {
-        @Override
-        void bind(PreparedStatement statement, int index, long number, Object object) throws SQLException {
-            statement.setByte(index, (byte) number);
-        }
-    },
-    SHORT {
-        @Override
-        void bind(PreparedStatement statement, int index, long number, Object object) throws SQLException {
-            statement.setShort(index, (short) number);
-        }
-    },
-    INT {
-        @Override
-        void bind(PreparedStatement statement, int index, long number, Object object) throws SQLException {
-            statement.setInt(index, (int) number);
-        }
-    },
-    LONG {
-        @Override
-        void bind(PreparedStatement statement, int index, long number, Object object) throws SQLException {
-            statement.setLong(index, number);
-        }
-    },
-    FLOAT {
-        @Override
-        void bind(PreparedStatement statement, int index, long number, Object object) throws SQLException {
-            statement.setFloat(index, Float.intBitsToFloat((int) number));
-        }
-    },
-    DOUBLE {
-        @Override
-        void bind(PreparedStatement statement, int index, long number, Object object) throws SQLException {
-            statement.setDouble(index, Double.longBitsToDouble(number));
-        }
-    },
-    BIG_DECIMAL {
-        @Override
-        void bind(PreparedStatement statement, int index, long number, Object object) throws SQLException {
-            statement.setBigDecimal(index, (BigDecimal) object);
-        }
-    },
-    STRING {
-        @Override
-        void bind(PreparedStatement statement, int index, long number, Object object) throws SQLException {
-            statement.setString(index, (String) object);
-        }
-    },
-    NSTRING {
-        @Override
-        void bind(PreparedStatement statement, int index, long number, Object object) throws SQLException {
-            statement.setNString(index, (String) object);
-        }
-    },
-    BYTES {
-        @Override
-        void bind(PreparedStatement statement, int index, long number, Object object) throws SQLException {
-            statement.setBytes(index, (byte[]) object);
-        }
-    },
-    DATE {
-        @Override
-        void bind(PreparedStatement statement, int index, long number, Object object) throws SQLException {
-            statement.setDate(index, (Date) object);
-        }
-    },
-    TIME {
-        @Override
-        void bind(PreparedStatement statement, int index, long number, Object object) throws SQLException {
-            statement.setTime(index, (Time) object);
-        }
-    },
-    TIMESTAMP {
-        @Override
-        void bind(PreparedStatement statement, int index, long number, Object object) throws SQLException {
-            statement.setTimestamp(index, (Timestamp) object);
-        }
-    },
-    OBJECT {
-        @Override
-        void bind(PreparedStatement statement, int index, long number, Object object) throws SQLException {
-            statement.setObject(index, object);
-        }
-    },
+    NULL,
+    BOOLEAN,
+    BYTE,
+    SHORT,
+    INT,
+    LONG,
+    FLOAT,
+    DOUBLE,
+    BIG_DECIMAL,
+    STRING,
+    NSTRING,
+    BYTES,
+    DATE,
+    TIME,
+    TIMESTAMP,
+    OBJECT,
     /** {@code setObject(index, value, targetSqlType)}: the number is the type. */
-    OBJECT_AS {
-        @Override
-        void bind(PreparedStatement statement, int index, long number, Object object) throws SQLException {
-            statement.setObject(index, object, (int) number);
-        }
-    },
+    OBJECT_AS,
     /** Any other setter: the object is the {@link GuardedPreparedStatement.Binding} that repeats it. */
-    OTHER {
-        @Override
-        void bind(PreparedStatement statement, int index, long number, Object object) throws SQLException {
-            ((GuardedPreparedStatement.Binding) object).apply(statement);
-        }
-    };
+    OTHER;
 
     /** Binds parameter {@code index} (1-based) of {@code statement} again. */
-    abstract void bind(PreparedStatement statement, int index, long number, Object object) throws SQLException;
+    void bind(PreparedStatement statement, int index, long number, Object object) throws SQLException {
+        switch (this) {
+            case NULL -> statement.setNull(index, (int) number);
+            case BOOLEAN -> statement.setBoolean(index, number != 0);
+            case BYTE -> statement.setByte(index, (byte) number);
+            case SHORT -> statement.setShort(index, (short) number);
+            case INT -> statement.setInt(index, (int) number);
+            case LONG -> statement.setLong(index, number);
+            case FLOAT -> statement.setFloat(index, Float.intBitsToFloat((int) number));
+            case DOUBLE -> statement.setDouble(index, Double.longBitsToDouble(number));
+            case BIG_DECIMAL -> statement.setBigDecimal(index, (BigDecimal) object);
+            case STRING -> statement.setString(index, (String) object);
+            case NSTRING -> statement.setNString(index, (String) object);
+            case BYTES -> statement.setBytes(index, (byte[]) object);
+            case DATE -> statement.setDate(index, (Date) object);
+            case TIME -> statement.setTime(index, (Time) object);
+            case TIMESTAMP -> statement.setTimestamp(index, (Timestamp) object);
+            case OBJECT -> statement.setObject(index, object);
+            case OBJECT_AS -> statement.setObject(index, object, (int) number);
+            case OTHER -> ((GuardedPreparedStatement.Binding) object).apply(statement);
+        }
+    }
 }
