@@ -223,7 +223,7 @@ public final class GenerateDelegates {
 
     /**
      * A statement's execution: on the link (a SQL COMMIT or ROLLBACK ends a lost transaction), runs, tells the
-     * connection what ran ({@code ran}, {@code ranBatch}) and guards a result set; a failure goes to the
+     * link what ran ({@code link.ran}, {@code ranBatch}) and guards a result set; a failure goes to the
      * connection's recovery with the call that runs it again (none for a batch).
      */
     private static String executionCall(Method m) {
@@ -240,7 +240,8 @@ public final class GenerateDelegates {
         if (returns.isArray()) {
             body.append("            ranBatch();\n");
         } else {
-            body.append("            ran(").append(sql).append(", ")
+            body.append("            link.ran(").append(text ? "io.github.linkguard.internal.session.SessionSql.touchesSession(arg0)" : "touchesSession").append(", ")
+                    .append(sql).append(", this, ")
                     .append(results ? "RESULT" : returns == boolean.class ? "result ? RESULT : ASK" : "result").append(");\n");
         }
         String recovered = "link.recover(e, " + sql + ", " + (text ? "lengthOf(arg0)" : "payloadBytes()")

@@ -13,11 +13,21 @@ import javax.sql.DataSource;
  */
 public final class StubDataSource extends StubWrapper implements DataSource {
 
-    private final int rows;
+    private int rows;
     private int loginTimeout;
 
     /** @param rows how many rows every query returns */
     public StubDataSource(int rows) {
+        setRows(rows);
+    }
+
+    /** One row per query; made by class name, as wrappers that make their target DataSource do. */
+    public StubDataSource() {
+        this(1);
+    }
+
+    /** @param rows how many rows every query returns (a bean property, for wrappers that set it by name) */
+    public void setRows(int rows) {
         if (rows < 0) {
             throw new IllegalArgumentException("rows must not be negative: " + rows);
         }

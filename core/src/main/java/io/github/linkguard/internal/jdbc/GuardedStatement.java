@@ -122,11 +122,6 @@ public abstract class GuardedStatement extends DelegatingWrapper implements Stat
         return null;
     }
 
-    /** After an execution of {@code text} that returned {@code updateCount} (or RESULT, ASK): tells the connection. */
-    final void ran(String text, long updateCount) {
-        link.ran(touchesSession(text), text, this, updateCount);
-    }
-
     /** After a batch ran: the session changes of its texts. */
     final void ranBatch() {
         link.ran(touchesSession, sql, this, BATCH);
