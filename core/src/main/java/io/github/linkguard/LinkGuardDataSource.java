@@ -6,6 +6,7 @@ import io.github.linkguard.internal.CoarseClock;
 import io.github.linkguard.internal.ConnectBound;
 import io.github.linkguard.internal.LinkSource;
 import io.github.linkguard.internal.LostLinkHandler;
+import io.github.linkguard.internal.commit.CommitOutcomes;
 import io.github.linkguard.internal.diagnosis.ClientSettings;
 import io.github.linkguard.internal.diagnosis.ServerProbe;
 import io.github.linkguard.internal.jdbc.GuardedConnection;
@@ -78,6 +79,7 @@ public final class LinkGuardDataSource implements DataSource, AutoCloseable {
     private final ServerReports.Tracked serverReports;
     private final SessionCarry sessions = new SessionCarry();
     private final boolean transactionReplay;
+    private final CommitOutcomes commitOutcomes;
     private final int replayMaxStatements;
     private final long replayMaxBytes;
     private final RefillGate refillGate;
@@ -118,6 +120,8 @@ public final class LinkGuardDataSource implements DataSource, AutoCloseable {
         this.retryBudget = new RetryBudget(builder.retryBudgetRatio, builder.retryBudgetMinimum);
         this.closesDelegate = builder.closesDelegate;
         this.transactionReplay = builder.transactionReplay;
+        this.commitOutcomes = new CommitOutcomes(builder.name, builder.commitOutcome, builder.commitOutcomeTable,
+                preflightConnections, metrics);
         this.replayMaxStatements = builder.replayMaxStatements;
         this.replayMaxBytes = builder.replayMaxBytes;
         this.clock = CoarseClock.lease();
@@ -185,12 +189,18 @@ public final class LinkGuardDataSource implements DataSource, AutoCloseable {
      * {@code netTimeoutForStreamingResults}, {@code interactiveClient}) and the server's as a pooled session
      * sees them ({@code wait_timeout} of a session made with the pool's settings, {@code connect_timeout},
      * {@code net_write_timeout}, {@code max_allowed_packet}, {@code max_connections}), over one connection
-     * bounded by 5 s. A server that cannot be reached is a finding, not an exception. Each finding is logged
+     * bounded by 5 s; and whether a lost COMMIT can be resolved ({@link Builder#commitOutcome}: LinkGuard's table
+     * is made here if missing). A server that cannot be reached is a finding, not an exception. Each finding is logged
      * once at WARN and reported as the gauge {@code linkguard.preflight}; a well-configured DataSource has
      * none. It blocks: call it off the main thread (the Spring Boot starter does, at start-up).
      */
     public List<Finding> preflight() {
-        return preflightReport.record(Preflight.check(poolSettings, clientSettings, preflightConnections));
+        List<Finding> findings = Preflight.check(poolSettings, clientSettings, preflightConnections);
+        Finding commits = commitOutcomes.finding();
+        if (commits != null) {
+            findings.add(commits);
+        }
+        return preflightReport.record(findings);
     }
 
     /** The remedies applied after lost links lately (at most 50), newest first (see {@link Builder#remediation}). */
@@ -312,6 +322,11 @@ public final class LinkGuardDataSource implements DataSource, AutoCloseable {
         @Override
         public SessionCarry sessions() {
             return sessions;
+        }
+
+        @Override
+        public CommitOutcomes commitOutcomes() {
+            return commitOutcomes;
         }
 
         @Override
@@ -525,6 +540,8 @@ public final class LinkGuardDataSource implements DataSource, AutoCloseable {
         private boolean closesDelegate = true;
         private boolean sessionTracking = true;
         private boolean transactionReplay = true;
+        private boolean commitOutcome = true;
+        private String commitOutcomeTable;
         private boolean remediation = true;
         private Set<String> skippedRemedies = Set.of();
         private int replayMaxStatements = 256;
@@ -708,6 +725,30 @@ public final class LinkGuardDataSource implements DataSource, AutoCloseable {
          */
         public Builder transactionReplay(boolean transactionReplay) {
             this.transactionReplay = transactionReplay;
+            return this;
+        }
+
+        /**
+         * Whether a COMMIT lost with its link is resolved (default true): every transaction that wrote writes a
+         * marker row in LinkGuard's table just before its COMMIT; after a lost COMMIT a fresh link makes sure the
+         * old session can no longer commit and reads the row: committed, {@code commit()} returns; not committed,
+         * the transaction is replayed and committed (or fails with {@code 40001}, nothing committed). One more
+         * round trip per transaction that wrote. The table is created when missing if the user may
+         * ({@link CommitOutcomes#ddl}); where it cannot be, a lost COMMIT fails with {@code 08007} as when off.
+         */
+        public Builder commitOutcome(boolean commitOutcome) {
+            this.commitOutcome = commitOutcome;
+            return this;
+        }
+
+        /**
+         * The table of {@link #commitOutcome}'s markers: {@code table} (in the schema the connections' URL names)
+         * or {@code schema.table} (default {@value CommitOutcomes#DEFAULT_TABLE}).
+         *
+         * @throws IllegalArgumentException for a name that is not plain (letters, digits, {@code _}, {@code $})
+         */
+        public Builder commitOutcomeTable(String table) {
+            this.commitOutcomeTable = CommitOutcomes.tableName(table);
             return this;
         }
 

@@ -1,6 +1,7 @@
 package io.github.linkguard.internal;
 
 import io.github.linkguard.RetryRule;
+import io.github.linkguard.internal.commit.CommitOutcomes;
 import io.github.linkguard.internal.replay.TransactionLog;
 import io.github.linkguard.internal.retry.Retrier;
 import io.github.linkguard.internal.retry.RetryBudget;
@@ -42,6 +43,9 @@ public interface LinkSource {
 
     /** The SQL-made session state of physical connections back in the pool, for their next borrow. */
     SessionCarry sessions();
+
+    /** Learns whether a COMMIT lost with its link took effect (one instance per DataSource). */
+    CommitOutcomes commitOutcomes();
 
     /** Whether transactions lost with their link are replayed on a fresh one. */
     boolean replaysTransactions();

@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicLongArray;
 
@@ -158,6 +159,17 @@ public final class FaultProxy implements AutoCloseable {
     }
 
     /**
+     * Cuts each link open now (closed on both sides) when its next bytes flow in {@code direction}, without
+     * forwarding them; links opened later are left alone. Armed just before a statement is sent (a
+     * Connector/J query interceptor can), it cuts at that statement: {@code CLIENT_TO_SERVER} loses the
+     * statement on its way, {@code SERVER_TO_CLIENT} loses the answer of a statement the server ran.
+     */
+    public void cutOpenLinksAtNext(Direction direction) {
+        Objects.requireNonNull(direction, "direction");
+        links.forEach(link -> link.cutAtNext.set(direction.ordinal(), 1));
+    }
+
+    /**
      * Swallows everything flowing in {@code direction} on each link once {@code bytes} more bytes have
      * passed, counting from now for open links and from the start for new ones: a path that dies in the
      * middle of a transfer, while the link stays open.
@@ -274,6 +286,13 @@ public final class FaultProxy implements AutoCloseable {
         private final Socket client;
         private final Socket server;
         private final AtomicLong[] counted = {new AtomicLong(), new AtomicLong()};
+        /** Set by {@link #cutOpenLinksAtNext}: the next bytes in that direction end the link instead. */
+        private final AtomicIntegerArray cutAtNext = new AtomicIntegerArray(2);
+        /**
+         * Set as the link is dropped or cut: a pump that still gets bytes (a socket closed while its reader
+         * blocks is only closed once the reader wakes up) forwards nothing more.
+         */
+        private volatile boolean ended;
 
         Link(Socket client, Socket server) {
             this.client = client;
@@ -286,6 +305,7 @@ public final class FaultProxy implements AutoCloseable {
         }
 
         void abort() {
+            ended = true;
             links.remove(this);
             FaultProxy.abort(client);
             if (!forgottenServerSides.contains(server)) {
@@ -310,6 +330,9 @@ public final class FaultProxy implements AutoCloseable {
                     if (blackhole) {
                         continue;
                     }
+                    if (ended || cutAtNext.get(way) != 0) {
+                        break;
+                    }
                     waitUntil(readAt + delayNanos.get(way));
                     long cut = cutAfterBytes.get(way);
                     long limit = Math.min(cut, blackholeAfterBytes.get(way));
@@ -329,6 +352,7 @@ public final class FaultProxy implements AutoCloseable {
         }
 
         private void close() {
+            ended = true;
             links.remove(this);
             closeQuietly(client);
             if (!forgottenServerSides.contains(server)) {

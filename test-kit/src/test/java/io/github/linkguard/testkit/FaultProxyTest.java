@@ -83,6 +83,22 @@ class FaultProxyTest {
     }
 
     @Test
+    void cutsTheLinksOpenNowAtTheirNextBytesAndLeavesNewLinksAlone() throws IOException {
+        try (FaultProxy proxy = FaultProxy.start("127.0.0.1", echo.getLocalPort());
+                Socket open = new Socket(proxy.host(), proxy.port())) {
+            open.getOutputStream().write("ping".getBytes());
+            assertThat(open.getInputStream().readNBytes(4)).isEqualTo("ping".getBytes());
+            proxy.cutOpenLinksAtNext(Direction.SERVER_TO_CLIENT);
+            open.getOutputStream().write("lost".getBytes()); // reaches the echo server; its answer is cut
+            assertThat(open.getInputStream().read()).isEqualTo(-1);
+            try (Socket later = new Socket(proxy.host(), proxy.port())) {
+                later.getOutputStream().write("kept".getBytes());
+                assertThat(later.getInputStream().readNBytes(4)).isEqualTo("kept".getBytes());
+            }
+        }
+    }
+
+    @Test
     void blackholesALinkAfterNBytesButKeepsItOpen() throws IOException {
         try (FaultProxy proxy = FaultProxy.start("127.0.0.1", echo.getLocalPort());
                 Socket socket = new Socket(proxy.host(), proxy.port())) {

@@ -39,6 +39,10 @@ public interface LinkGuardMetrics {
         @Override
         public void remedy(String action) {
         }
+
+        @Override
+        public void commitOutcome(String outcome) {
+        }
     };
 
     /** A link failure was observed (each failed attempt). */
@@ -67,4 +71,7 @@ public interface LinkGuardMetrics {
 
     /** A remedy ({@code action}) was applied after a lost link. */
     void remedy(String action);
+
+    /** A COMMIT lost with its link was resolved: {@code committed}, {@code replayed}, {@code rolled-back} or {@code unknown}. */
+    void commitOutcome(String outcome);
 }

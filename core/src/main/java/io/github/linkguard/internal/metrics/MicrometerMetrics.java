@@ -38,6 +38,11 @@ public final class MicrometerMetrics implements LinkGuardMetrics {
     public static final String PREFLIGHT = "linkguard.preflight";
     /** Remedies applied after lost links, tagged {@code datasource}, {@code action}. */
     public static final String REMEDIES = "linkguard.remedies";
+    /**
+     * COMMITs lost with their link, by how LinkGuard resolved them, tagged {@code datasource}, {@code outcome}
+     * ({@code committed}, {@code replayed}, {@code rolled-back}, {@code unknown}).
+     */
+    public static final String COMMIT_OUTCOMES = "linkguard.commit.outcomes";
     /** Retries the retry budget refused, tagged {@code datasource}, {@code cause}. */
     public static final String BUDGET_REFUSED = "linkguard.retry.budget.refused";
 
@@ -54,6 +59,7 @@ public final class MicrometerMetrics implements LinkGuardMetrics {
     private final Timer serverBack;
     private final Map<String, AtomicInteger> findings = new ConcurrentHashMap<>();
     private final Map<String, Counter> remedies = new ConcurrentHashMap<>();
+    private final Map<String, Counter> commitOutcomes = new ConcurrentHashMap<>();
 
     /** Meters of the DataSource named {@code dataSource} in {@code registry}. */
     public MicrometerMetrics(MeterRegistry registry, String dataSource) {
@@ -152,5 +158,13 @@ public final class MicrometerMetrics implements LinkGuardMetrics {
     @Override
     public void serverBack(long nanos) {
         serverBack.record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    @Override
+    public void commitOutcome(String outcome) {
+        commitOutcomes.computeIfAbsent(outcome, id -> Counter.builder(COMMIT_OUTCOMES)
+                .description("COMMITs lost with their link, by how LinkGuard resolved them")
+                .tag("datasource", dataSource).tag("outcome", id)
+                .register(registry)).increment();
     }
 }

@@ -30,6 +30,18 @@ final class Failures {
                 + why + ")") + "; call rollback() (or run ROLLBACK) before using this connection again", "40000");
     }
 
+    /**
+     * A COMMIT lost with its link that LinkGuard verified did not take effect, and could not run again
+     * ({@code why}): the transaction was rolled back (40000), nothing of it committed.
+     */
+    static SQLException notCommitted(String why, Diagnosis diagnosis) {
+        SQLException rolledBack = new SQLTransactionRollbackException("LinkGuard: the link to the database was lost "
+                + "during COMMIT; the server confirms that the transaction did not commit (it was rolled back), and it "
+                + "was not replayed: " + why + ". Nothing of it was committed: run it again. " + diagnosis.summary(),
+                "40000");
+        return diagnosis.attachTo(rolledBack);
+    }
+
     /** A call on a connection the application closed. */
     static SQLException closed() {
         return new SQLNonTransientConnectionException("Connection is closed", "08003");

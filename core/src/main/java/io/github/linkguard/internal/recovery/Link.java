@@ -5,6 +5,7 @@ import io.github.linkguard.Phase;
 import io.github.linkguard.internal.CoarseClock;
 import io.github.linkguard.internal.LinkSource;
 import io.github.linkguard.internal.LostLinkHandler;
+import io.github.linkguard.internal.commit.CommitOutcomes;
 import io.github.linkguard.internal.recovery.Failures.Refused;
 import io.github.linkguard.internal.remedy.Remedies.SessionTimeout;
 import io.github.linkguard.internal.remedy.SessionTimeouts;
@@ -666,10 +667,20 @@ public final class Link {
 
     // ---- the end of a transaction, the end of the connection
 
-    /** Commits; a COMMIT lost on its way ends the transaction either way, its outcome unknown if it wrote. */
+    /**
+     * Commits. A transaction that wrote first writes its marker ({@link CommitOutcomes}), so that a COMMIT lost
+     * on its way is resolved: committed, this returns; not committed, the transaction is replayed and committed
+     * on a fresh link (or fails with 40001, nothing committed; 40000 if it cannot be replayed). Only where the
+     * outcome cannot be learned does it fail with 08007. A transaction that only read just ends.
+     */
     public void commit() throws SQLException {
         ensureLink();
+        boolean wrote = transaction.wrote();
+        CommitOutcomes.Mark mark = wrote ? source.commitOutcomes().prepare(physical) : null;
         try {
+            if (mark != null && !source.commitOutcomes().write(physical, mark)) {
+                mark = null; // outcomes turned off for this DataSource: the COMMIT goes as it is
+            }
             physical.commit();
             markGood();
             transaction.end();
@@ -678,16 +689,73 @@ public final class Link {
             if (diagnosis == null) {
                 throw e;
             }
-            boolean wrote = transaction.wrote();
-            lost(diagnosis);
-            state = LOST; // the transaction is over, one way or the other
-            transaction.end();
             if (!wrote) {
-                source.handler().recovered(diagnosis, 0, 0); // it only read: there was nothing to commit
+                lost(diagnosis);
+                state = LOST; // the transaction is over: it only read, there was nothing to commit
+                transaction.end();
+                source.handler().recovered(diagnosis, 0, 0);
                 return;
             }
-            source.handler().notRetried(diagnosis);
-            throw Failures.outcomeUnknown(e, diagnosis, "COMMIT");
+            if (mark == null) {
+                lost(diagnosis);
+                state = LOST; // the transaction is over, one way or the other
+                transaction.end();
+                source.handler().notRetried(diagnosis);
+                throw Failures.outcomeUnknown(e, diagnosis, "COMMIT");
+            }
+            resolveLostCommit(e, diagnosis, mark);
+        }
+    }
+
+    /**
+     * A COMMIT (or its marker) lost with its link: on a fresh link, the old session fenced, the marker says
+     * whether it committed; if not, the transaction runs again there, with proof, and commits with a new
+     * marker (lost again, the next fresh link resolves that one). Counted in {@code linkguard.commit.outcomes}.
+     */
+    private void resolveLostCommit(SQLException failure, Diagnosis first, CommitOutcomes.Mark mark)
+            throws SQLException {
+        CommitOutcomes outcomes = source.commitOutcomes();
+        lost(first);
+        String whyNot = whyNotReplayable();
+        try {
+            String outcome = onFreshLinks(first, failure, 0, () -> {
+                boolean committed;
+                try {
+                    committed = outcomes.committed(physical, mark);
+                } catch (CommitOutcomes.Unresolvable unresolvable) {
+                    throw new Refused(Failures.outcomeUnknown(failure, first, "COMMIT (" + unresolvable.getMessage()
+                            + ")"));
+                }
+                if (committed) {
+                    physical.rollback(); // ends the fresh link's read of the marker
+                    return CommitOutcomes.COMMITTED;
+                }
+                if (whyNot != null) {
+                    physical.rollback();
+                    throw new Refused(Failures.notCommitted(whyNot, first));
+                }
+                replayTransaction();
+                if (!outcomes.write(physical, mark)) {
+                    throw new Refused(Failures.outcomeUnknown(failure, first, "COMMIT (its marker could not be written "
+                            + "again: " + outcomes.unavailable() + ")"));
+                }
+                physical.commit();
+                return CommitOutcomes.REPLAYED;
+            });
+            transaction.end();
+            outcomes.outcome(outcome);
+        } catch (SQLException unresolved) {
+            transaction.end();
+            if (state != OPEN) {
+                state = LOST; // the transaction is over, one way or the other
+            }
+            boolean rolledBack = unresolved instanceof SQLTransactionRollbackException;
+            outcomes.outcome(rolledBack ? CommitOutcomes.ROLLED_BACK : CommitOutcomes.UNKNOWN);
+            if (rolledBack || "08007".equals(unresolved.getSQLState())) {
+                throw unresolved;
+            }
+            throw Failures.outcomeUnknown(failure, first, "COMMIT (no fresh link could learn its outcome: "
+                    + unresolved.getMessage() + ")");
         }
     }
 

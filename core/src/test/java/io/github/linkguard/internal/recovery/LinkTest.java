@@ -9,6 +9,7 @@ import io.github.linkguard.Phase;
 import io.github.linkguard.RetryRule;
 import io.github.linkguard.internal.LinkSource;
 import io.github.linkguard.internal.LostLinkHandler;
+import io.github.linkguard.internal.commit.CommitOutcomes;
 import io.github.linkguard.internal.diagnosis.ClientSettings;
 import io.github.linkguard.internal.metrics.LinkGuardMetrics;
 import io.github.linkguard.internal.pool.Comeback;
@@ -207,6 +208,7 @@ class LinkTest {
                 Duration.ofSeconds(10));
         private final RetryBudget budget = new RetryBudget(0.2, 10);
         private final SessionCarry sessions = new SessionCarry();
+        private final CommitOutcomes commitOutcomes = new CommitOutcomes("test", false, null, null, LinkGuardMetrics.NOOP);
 
         @Override
         public LostLinkHandler handler() {
@@ -241,6 +243,11 @@ class LinkTest {
         @Override
         public SessionCarry sessions() {
             return sessions;
+        }
+
+        @Override
+        public CommitOutcomes commitOutcomes() {
+            return commitOutcomes;
         }
 
         @Override

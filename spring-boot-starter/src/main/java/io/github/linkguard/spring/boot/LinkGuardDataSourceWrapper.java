@@ -60,6 +60,8 @@ public class LinkGuardDataSourceWrapper implements DestructionAwareBeanPostProce
                 .reconnectInterval(retry.getReconnectInterval())
                 .sessionTracking(settings.getSession().isTracking())
                 .transactionReplay(settings.getReplay().isEnabled())
+                .commitOutcome(settings.getCommitOutcome().isEnabled())
+                .commitOutcomeTable(settings.getCommitOutcome().getTable())
                 .remediation(settings.getRemediation().isEnabled())
                 .skipRemedies(settings.getRemediation().getSkip())
                 .replayBounds(settings.getReplay().getMaxStatements(), settings.getReplay().getMaxSize().toBytes())

@@ -34,6 +34,8 @@ public class LinkGuardProperties {
 
     private final Replay replay = new Replay();
 
+    private final CommitOutcome commitOutcome = new CommitOutcome();
+
     private final Rerun rerun = new Rerun();
 
     private final Web web = new Web();
@@ -88,6 +90,10 @@ public class LinkGuardProperties {
 
     public Replay getReplay() {
         return replay;
+    }
+
+    public CommitOutcome getCommitOutcome() {
+        return commitOutcome;
     }
 
     public Rerun getRerun() {
@@ -167,6 +173,40 @@ public class LinkGuardProperties {
                 throw new IllegalArgumentException("must be at least 1 byte, was " + maxSize);
             }
             this.maxSize = maxSize;
+        }
+    }
+
+    /** How a COMMIT lost with its link is resolved (see the README, "A lost COMMIT"). */
+    public static class CommitOutcome {
+
+        /**
+         * Whether a COMMIT lost with its link is resolved: every transaction that wrote writes a marker row just
+         * before its COMMIT (one more round trip), so that after a lost COMMIT LinkGuard learns on a fresh link
+         * whether it took effect (after making sure the old session can no longer commit) and either returns
+         * normally or replays the transaction and commits it. Off, a lost COMMIT fails with SQLState 08007.
+         */
+        private boolean enabled = true;
+
+        /**
+         * The markers' table, "table" (in the schema of the DataSource's URL) or "schema.table"; created when
+         * missing if the user may (else a lost COMMIT fails with 08007, said once at start-up).
+         */
+        private String table = "linkguard_commits";
+
+        public boolean isEnabled() {
+            return enabled;
+        }
+
+        public void setEnabled(boolean enabled) {
+            this.enabled = enabled;
+        }
+
+        public String getTable() {
+            return table;
+        }
+
+        public void setTable(String table) {
+            this.table = table;
         }
     }
 

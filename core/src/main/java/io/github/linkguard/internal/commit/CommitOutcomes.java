@@ -1,0 +1,367 @@
+package io.github.linkguard.internal.commit;
+
+import com.mysql.cj.MysqlConnection;
+import io.github.linkguard.Finding;
+import io.github.linkguard.internal.diagnosis.ServerProbe;
+import io.github.linkguard.internal.metrics.LinkGuardMetrics;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Locale;
+import java.util.Map;
+import java.util.WeakHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Learns whether a COMMIT lost with its link took effect, as Oracle's Transaction Guard does with its logical
+ * transaction ids. Every transaction that wrote writes a marker just before its COMMIT, in the same
+ * transaction: one row per physical connection in LinkGuard's own InnoDB table, holding a token new for each
+ * transaction. After a lost COMMIT a fresh link reads the row with a locking read: if the old transaction
+ * still holds the row (a partition: its session lives on at the server, its COMMIT perhaps still to arrive),
+ * its session is on this server and is fenced ({@code KILL}, the same user may) and the read waits until the
+ * server has ended it. The row then says the truth: the token is there if and only if the transaction
+ * committed. A transaction lost before its marker was written never sent its COMMIT: it cannot commit.
+ * One DataSource's worth; thread-safe.
+ */
+public final class CommitOutcomes {
+
+    /** The table's name when none is configured, in the schema of the connections' URL. */
+    public static final String DEFAULT_TABLE = "linkguard_commits";
+    /** Counted outcomes of lost COMMITs ({@code linkguard.commit.outcomes}, tag {@code outcome}). */
+    public static final String COMMITTED = "committed";
+    public static final String REPLAYED = "replayed";
+    public static final String ROLLED_BACK = "rolled-back";
+    public static final String UNKNOWN = "unknown";
+
+    private static final Logger log = LoggerFactory.getLogger("io.github.linkguard.LinkGuard");
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_$]{1,64}(\\.[A-Za-z0-9_$]{1,64})?");
+    /** MariaDB's answer to a locking read with NOWAIT that finds the row locked (and MySQL's). */
+    private static final int LOCK_WAIT_TIMEOUT = 1205;
+    private static final int LOCK_NOWAIT = 3572;
+    /** The old session is gone already. */
+    private static final int UNKNOWN_THREAD = 1094;
+    /** After the server was away, the table is looked for again no sooner than this. */
+    private static final long CHECK_AGAIN_NANOS = 10_000_000_000L;
+    /** How often rows no marker touched for a day are deleted. */
+    private static final long CLEAN_UP_NANOS = 3_600_000_000_000L;
+
+    private final String dataSource;
+    private final boolean enabled;
+    private final String configuredTable;
+    private final ServerProbe.ConnectionSource ddlConnections;
+    private final LinkGuardMetrics metrics;
+    /** The table's qualified name once it is known to be there; null before. */
+    private volatile String table;
+    /** Why outcomes cannot be learned on this DataSource (said once); null while they can. */
+    private volatile String unavailable;
+    private volatile String markSql;
+    private volatile String deleteOldSql;
+    /** When old rows are deleted next ({@link System#nanoTime()}); set once the table is known. */
+    private volatile long cleanUpAt = Long.MAX_VALUE;
+    private volatile String lockingReadSql;
+    /** When the table may be looked for again after the server was away ({@link System#nanoTime()}). */
+    private long checkAgainAt = System.nanoTime();
+    /** Each physical connection's row, by the driver's own connection (weakly: a closed one takes its key along). */
+    private final Map<Connection, Long> keys = new WeakHashMap<>();
+
+    /**
+     * @param enabled whether lost COMMITs are resolved
+     * @param table the table's name, {@code table} or {@code schema.table}; null for {@link #DEFAULT_TABLE}
+     * @param ddlConnections connections of their own (not the application's), to create the table on
+     */
+    public CommitOutcomes(String dataSource, boolean enabled, String table, ServerProbe.ConnectionSource ddlConnections,
+            LinkGuardMetrics metrics) {
+        String name = tableName(table);
+        this.dataSource = dataSource;
+        this.enabled = enabled;
+        this.configuredTable = name;
+        this.ddlConnections = ddlConnections;
+        this.metrics = metrics;
+        this.unavailable = enabled ? null : "turned off";
+    }
+
+    /**
+     * {@code table}, checked: {@code table} or {@code schema.table}, plain names; {@link #DEFAULT_TABLE} for null.
+     *
+     * @throws IllegalArgumentException for any other name
+     */
+    public static String tableName(String table) {
+        String name = table == null ? DEFAULT_TABLE : table;
+        if (!NAME.matcher(name).matches()) {
+            throw new IllegalArgumentException("commit outcome table must be a plain name or schema.name (letters, "
+                    + "digits, _ and $): " + table);
+        }
+        return name;
+    }
+
+    /** The DDL of the table, for teams whose schemas are managed by migrations. */
+    public static String ddl(String table) {
+        return "CREATE TABLE IF NOT EXISTS " + table + " (\n"
+                + "  connection_key BIGINT NOT NULL PRIMARY KEY,\n"
+                + "  transaction_token BIGINT NOT NULL,\n"
+                + "  marked_at TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP ON UPDATE CURRENT_TIMESTAMP\n"
+                + ") ENGINE=InnoDB";
+    }
+
+    /** Why lost COMMITs are not resolved on this DataSource; null while they are. */
+    public String unavailable() {
+        return unavailable;
+    }
+
+    /**
+     * The preflight's word on lost COMMITs: a finding when they cannot be resolved here (no table and none can
+     * be made, a read-only server, a URL without a database), with the DDL to run; null while they can, when
+     * turned off, or when the server could not be asked.
+     */
+    public Finding finding() {
+        if (!enabled || (table == null && !ready() && unavailable == null)) {
+            return null;
+        }
+        String why = unavailable;
+        return why == null ? null : new Finding("commit-outcome-unavailable", Finding.Severity.WARNING,
+                "LinkGuard cannot resolve a COMMIT lost with its link: " + why + ". Such a COMMIT fails with SQLState "
+                        + "08007 (outcome unknown). Create the table (" + configuredTable + ", or set "
+                        + "linkguard.commit-outcome.table) with a user that may, or set "
+                        + "linkguard.commit-outcome.enabled=false to say that 08007 is expected");
+    }
+
+    /** A resolved (or unresolved) lost COMMIT, counted. */
+    public void outcome(String outcome) {
+        metrics.commitOutcome(outcome);
+    }
+
+    /**
+     * The mark of a transaction about to commit on {@code physical}: its row and a new token. Null when
+     * outcomes cannot be learned here (turned off, no table and none can be made, not Connector/J): the COMMIT
+     * then goes as it is. The first call on a DataSource makes sure the table is there, on a connection of its
+     * own.
+     */
+    public Mark prepare(Connection physical) {
+        if (unavailable != null || (table == null && !ready())) {
+            return null;
+        }
+        if (System.nanoTime() - cleanUpAt >= 0) {
+            cleanUp();
+        }
+        try {
+            Connection driver = physical.unwrap(Connection.class);
+            physical.unwrap(MysqlConnection.class); // the old session's id is Connector/J's to tell
+            long key;
+            synchronized (keys) {
+                key = keys.computeIfAbsent(driver, c -> ThreadLocalRandom.current().nextLong());
+            }
+            return new Mark(key);
+        } catch (SQLException | RuntimeException notConnectorJ) {
+            turnOff("the driver is not MySQL Connector/J (" + notConnectorJ + ")");
+            return null;
+        }
+    }
+
+    /**
+     * Writes {@code mark} (a new token) in the transaction open on {@code physical}, just before its COMMIT. A
+     * lost link is thrown; any other failure (the table dropped, the server made read-only) turns outcomes off
+     * for this DataSource, said once, and returns false: the transaction commits as it is.
+     */
+    public boolean write(Connection physical, Mark mark) throws SQLException {
+        mark.token = ThreadLocalRandom.current().nextLong();
+        mark.sessionId = physical.unwrap(MysqlConnection.class).getSession().getThreadId();
+        mark.markedNanos = System.nanoTime();
+        try (PreparedStatement marker = physical.prepareStatement(markSql)) {
+            marker.setLong(1, mark.key);
+            marker.setLong(2, mark.token);
+            marker.executeUpdate();
+            return true;
+        } catch (SQLException e) {
+            if (linkFailure(e)) {
+                throw e;
+            }
+            turnOff("its marker could not be written (" + e.getMessage() + ")");
+            return false;
+        }
+    }
+
+    /**
+     * After a lost COMMIT, on a fresh link: whether the transaction {@code mark} marked committed. The old
+     * session is fenced first if it still holds its marker; the fresh link's transaction then holds the row
+     * (a locking read) until it ends. Throws {@link Unresolvable} when the old session cannot be fenced.
+     */
+    public boolean committed(Connection fresh, Mark mark) throws SQLException {
+        Long token;
+        try {
+            token = readToken(fresh, mark, true);
+            if (token == null || token != mark.token) {
+                releaseLocks(fresh, mark);
+            }
+        } catch (SQLException locked) {
+            if (locked.getErrorCode() != LOCK_WAIT_TIMEOUT && locked.getErrorCode() != LOCK_NOWAIT) {
+                throw locked;
+            }
+            fence(fresh, mark);
+            try {
+                token = readToken(fresh, mark, false);
+            } catch (SQLException stillLocked) {
+                if (stillLocked.getErrorCode() == LOCK_WAIT_TIMEOUT) {
+                    throw new Unresolvable("the old session (id " + mark.sessionId + ") still held its transaction "
+                            + "after it was killed", stillLocked);
+                }
+                throw stillLocked;
+            }
+        }
+        return token != null && token == mark.token;
+    }
+
+    /** The old session holds the marker row: it is on this server, under this id. It goes, with its transaction. */
+    private static void fence(Connection fresh, Mark mark) throws SQLException {
+        try (Statement kill = fresh.createStatement()) {
+            kill.execute("KILL CONNECTION " + mark.sessionId);
+        } catch (SQLException e) {
+            if (e.getErrorCode() != UNKNOWN_THREAD) {
+                throw new Unresolvable("the old session (id " + mark.sessionId + ") could not be killed: "
+                        + e.getMessage(), e);
+            }
+        }
+    }
+
+    /**
+     * The old transaction did not commit and cannot (its COMMIT was never sent: its marker was not written), but
+     * its session may live on at the server (a partition), holding the locks of its writes until the server
+     * notices: it is killed, if the server ran all along since the marker was sent (after a restart the id
+     * names another session, and the old one is gone anyway).
+     */
+    private static void releaseLocks(Connection fresh, Mark mark) throws SQLException {
+        long sinceMarkMillis = (System.nanoTime() - mark.markedNanos) / 1_000_000;
+        try (Statement status = fresh.createStatement();
+                ResultSet uptime = status.executeQuery("SHOW GLOBAL STATUS LIKE 'Uptime'")) {
+            if (!uptime.next() || Long.parseLong(uptime.getString(2)) * 1000 <= sinceMarkMillis + 1000) {
+                return;
+            }
+        }
+        try (Statement kill = fresh.createStatement()) {
+            kill.execute("KILL CONNECTION " + mark.sessionId);
+        } catch (SQLException e) {
+            if (e.getErrorCode() != UNKNOWN_THREAD) {
+                throw e;
+            }
+        }
+    }
+
+    private Long readToken(Connection fresh, Mark mark, boolean noWait) throws SQLException {
+        try (PreparedStatement read = fresh.prepareStatement(noWait ? lockingReadSql + " NOWAIT" : lockingReadSql)) {
+            read.setLong(1, mark.key);
+            try (ResultSet row = read.executeQuery()) {
+                return row.next() ? row.getLong(1) : null;
+            }
+        }
+    }
+
+    /** Makes sure the table is there: once per DataSource, on a connection of its own. */
+    private synchronized boolean ready() {
+        if (table != null || unavailable != null) {
+            return table != null;
+        }
+        if (System.nanoTime() - checkAgainAt < 0) {
+            return false; // the server was away a moment ago: COMMITs go as they are meanwhile
+        }
+        try (Connection own = ddlConnections.open(); Statement ddl = own.createStatement()) {
+            String qualified = configuredTable;
+            if (!qualified.contains(".")) {
+                String schema = own.getCatalog();
+                if (schema == null || schema.isEmpty()) {
+                    turnOff("the connections name no database: name the table as schema.table");
+                    return false;
+                }
+                qualified = schema + "." + configuredTable;
+            }
+            String quoted = quote(qualified);
+            try {
+                ddl.execute(ddl(quoted));
+            } catch (SQLException cannotCreate) {
+                try {
+                    ddl.executeQuery("SELECT connection_key, transaction_token FROM " + quoted + " LIMIT 0").close();
+                } catch (SQLException missing) {
+                    turnOff("its table " + qualified + " is missing and could not be created (" + cannotCreate.getMessage()
+                            + "); create it with:\n" + ddl(quoted));
+                    return false;
+                }
+            }
+            deleteOldSql = "DELETE FROM " + quoted + " WHERE marked_at < NOW() - INTERVAL 1 DAY";
+            markSql = "INSERT INTO " + quoted + " (connection_key, transaction_token) VALUES (?, ?) "
+                    + "ON DUPLICATE KEY UPDATE transaction_token = VALUES(transaction_token)";
+            lockingReadSql = "SELECT transaction_token FROM " + quoted + " WHERE connection_key = ? FOR UPDATE";
+            table = qualified;
+            cleanUpAt = System.nanoTime();
+            return true;
+        } catch (SQLException unreachable) {
+            checkAgainAt = System.nanoTime() + CHECK_AGAIN_NANOS; // the server is away: asked again later
+            return false;
+        }
+    }
+
+    /**
+     * Deletes the rows no marker touched for a day (their physical connections are long closed: a live one
+     * writes its row again with its next transaction), hourly, on a connection of its own: rows stay bounded.
+     */
+    private synchronized void cleanUp() {
+        if (System.nanoTime() - cleanUpAt < 0) {
+            return;
+        }
+        cleanUpAt = System.nanoTime() + CLEAN_UP_NANOS;
+        try (Connection own = ddlConnections.open(); Statement delete = own.createStatement()) {
+            delete.executeUpdate(deleteOldSql);
+        } catch (SQLException e) {
+            log.debug("[{}] old commit markers not deleted now: {}", dataSource, e.toString());
+        }
+    }
+
+    private static String quote(String qualified) {
+        StringBuilder quoted = new StringBuilder();
+        for (String part : qualified.split("\\.")) {
+            quoted.append(quoted.length() == 0 ? "" : ".").append('`').append(part).append('`');
+        }
+        return quoted.toString();
+    }
+
+    private void turnOff(String why) {
+        if (unavailable == null) {
+            unavailable = why;
+            log.warn("[{}] lost COMMITs cannot be resolved: {}. A COMMIT lost with its link fails with SQLState 08007 "
+                    + "(outcome unknown)", dataSource, why);
+        }
+    }
+
+    /** Whether a failure is the link's (the session may be gone), not the statement's. */
+    private static boolean linkFailure(SQLException e) {
+        String state = e.getSQLState();
+        return state != null && state.toUpperCase(Locale.ROOT).startsWith("08");
+    }
+
+    /** The table's qualified name, once known; null before. */
+    public String table() {
+        return table;
+    }
+
+    /** One transaction's marker: its physical connection's row, its token, the session that wrote it. */
+    public static final class Mark {
+        final long key;
+        long token;
+        /** The server's id of the session that wrote the marker (or was about to). */
+        long sessionId;
+        long markedNanos;
+
+        Mark(long key) {
+            this.key = key;
+        }
+    }
+
+    /** The outcome of a lost COMMIT cannot be learned: the old session could not be fenced. */
+    public static final class Unresolvable extends SQLException {
+        public Unresolvable(String why, SQLException cause) {
+            super(why, "08007", cause);
+        }
+    }
+}
