@@ -29,6 +29,13 @@ public final class Pools {
         }
     }
 
+    /**
+     * Whether LinkGuard resolves lost COMMITs (its default, with a marker per transaction that wrote); the system
+     * property {@code benchmarks.commitOutcome=false} measures it off, for an A/B of its cost.
+     */
+    private static final boolean COMMIT_OUTCOME =
+            Boolean.parseBoolean(System.getProperty("benchmarks.commitOutcome", "true"));
+
     private Pools() {
     }
 
@@ -84,7 +91,7 @@ public final class Pools {
             return pool;
         }
         return LinkGuardDataSource.builder(pool).name(name).meterRegistry(registry)
-                .transactionReplay(transactionReplay).build();
+                .transactionReplay(transactionReplay).commitOutcome(COMMIT_OUTCOME).build();
     }
 
     private static void awaitFilled(HikariDataSource pool, int slots) {

@@ -149,10 +149,8 @@ public final class MicrometerMetrics implements LinkGuardMetrics {
 
     @Override
     public void remedy(String action) {
-        remedies.computeIfAbsent(action, id -> Counter.builder(REMEDIES)
-                .description("Remedies LinkGuard applied after lost links (evictions, raised timeouts)")
-                .tag("datasource", dataSource).tag("action", id)
-                .register(registry)).increment();
+        counted(remedies, REMEDIES, "Remedies LinkGuard applied after lost links (evictions, raised timeouts)",
+                "action", action).increment();
     }
 
     @Override
@@ -162,9 +160,13 @@ public final class MicrometerMetrics implements LinkGuardMetrics {
 
     @Override
     public void commitOutcome(String outcome) {
-        commitOutcomes.computeIfAbsent(outcome, id -> Counter.builder(COMMIT_OUTCOMES)
-                .description("COMMITs lost with their link, by how LinkGuard resolved them")
-                .tag("datasource", dataSource).tag("outcome", id)
-                .register(registry)).increment();
+        counted(commitOutcomes, COMMIT_OUTCOMES, "COMMITs lost with their link, by how LinkGuard resolved them",
+                "outcome", outcome).increment();
+    }
+
+    /** The counter {@code name} of this DataSource tagged {@code tag=value}, registered the first time. */
+    private Counter counted(Map<String, Counter> counters, String name, String description, String tag, String value) {
+        return counters.computeIfAbsent(value, id -> Counter.builder(name).description(description)
+                .tag("datasource", dataSource).tag(tag, id).register(registry));
     }
 }
