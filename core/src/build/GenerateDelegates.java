@@ -334,8 +334,8 @@ public final class GenerateDelegates {
                 .append("@SuppressWarnings(\"deprecation\") // JDBC's deprecated methods must still be delegated\n")
                 .append("final class ").append(generated).append(" extends ").append(guarded).append(" {\n\n")
                 .append("    ").append(generated).append("(").append(constructorParameters).append(")")
-                .append(Files.readString(handWritten[0]).contains(guarded + "(" + constructorParameters.replaceAll("[\\w.]+\\.", "")
-                        + ") throws SQLException") ? " throws SQLException {\n" : " {\n")
+                .append(Pattern.compile(guarded + "\\([^)]*\\) throws SQLException").matcher(Files.readString(handWritten[0]))
+                        .find() ? " throws SQLException {\n" : " {\n") // what the hand-written constructor throws
                 .append("        super(").append(constructorArguments).append(");\n    }\n");
         for (Method m : methods) {
             String typeParameters = m.getTypeParameters().length == 0 ? ""

@@ -56,6 +56,11 @@ class CommitOutcomeTest {
         return Pools.guard(Pools.lazyHikari(db, url), builder -> builder.maxAttempts(3));
     }
 
+    /** LinkGuard over a pool whose connections go through {@code proxy} and {@link BeforeCommit}. */
+    private static Pools.Guarded guardThrough(FaultProxy proxy, EmbeddedMariaDb db, boolean tls) {
+        return guard(db, Pools.url(EmbeddedMariaDb.jdbcUrl(proxy.host(), proxy.port()), tls) + INTERCEPTED);
+    }
+
     /** Four inserts in a transaction, then {@code beforeCommit}, then {@code commit()}. */
     private static void fourInsertsThenCommit(Connection connection, Consumer<Long> beforeCommit) throws SQLException {
         long session = number(connection, "SELECT CONNECTION_ID()");
@@ -99,8 +104,7 @@ class CommitOutcomeTest {
     @ValueSource(booleans = {false, true})
     void aCommitLostOnItsWayIsReplayedAndCommitted(boolean tls, EmbeddedMariaDb db) throws Exception {
         try (FaultProxy proxy = FaultProxy.start(db.host(), db.port());
-                Pools.Guarded guarded = guard(db, Pools.url(EmbeddedMariaDb.jdbcUrl(proxy.host(), proxy.port()), tls)
-                        + INTERCEPTED);
+                Pools.Guarded guarded = guardThrough(proxy, db, tls);
                 Connection connection = guarded.dataSource().getConnection()) {
             fourInsertsThenCommit(connection,
                     session -> BeforeCommit.arm(() -> proxy.cutOpenLinksAtNext(Direction.CLIENT_TO_SERVER)));
@@ -114,8 +118,7 @@ class CommitOutcomeTest {
     void aCommitWhoseAnswerIsLostAfterTheServerCommittedReturnsNormally(boolean tls, EmbeddedMariaDb db)
             throws Exception {
         try (FaultProxy proxy = FaultProxy.start(db.host(), db.port());
-                Pools.Guarded guarded = guard(db, Pools.url(EmbeddedMariaDb.jdbcUrl(proxy.host(), proxy.port()), tls)
-                        + INTERCEPTED);
+                Pools.Guarded guarded = guardThrough(proxy, db, tls);
                 Connection connection = guarded.dataSource().getConnection()) {
             fourInsertsThenCommit(connection,
                     session -> BeforeCommit.arm(() -> proxy.cutOpenLinksAtNext(Direction.SERVER_TO_CLIENT)));
@@ -135,8 +138,7 @@ class CommitOutcomeTest {
     void aPartitionThatKeepsTheOldSessionAliveIsFencedThenReplayed(boolean tls, EmbeddedMariaDb db) throws Exception {
         long[] old = new long[1];
         try (FaultProxy proxy = FaultProxy.start(db.host(), db.port());
-                Pools.Guarded guarded = guard(db, Pools.url(EmbeddedMariaDb.jdbcUrl(proxy.host(), proxy.port()), tls)
-                        + INTERCEPTED);
+                Pools.Guarded guarded = guardThrough(proxy, db, tls);
                 Connection connection = guarded.dataSource().getConnection()) {
             fourInsertsThenCommit(connection, session -> {
                 old[0] = session;

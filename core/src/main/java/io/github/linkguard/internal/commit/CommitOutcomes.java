@@ -1,6 +1,6 @@
 package io.github.linkguard.internal.commit;
 
-import com.mysql.cj.MysqlConnection;
+import com.mysql.cj.jdbc.JdbcConnection;
 import io.github.linkguard.Finding;
 import io.github.linkguard.internal.diagnosis.ServerProbe;
 import io.github.linkguard.internal.metrics.LinkGuardMetrics;
@@ -119,12 +119,11 @@ public final class CommitOutcomes {
      * turned off, or when the server could not be asked.
      */
     public Finding finding() {
-        if (!enabled || (table == null && !ready() && unavailable == null)) {
-            return null;
+        if (!enabled || ready() || unavailable == null) {
+            return null; // resolved here, turned off, or the server could not be asked
         }
-        String why = unavailable;
-        return why == null ? null : new Finding("commit-outcome-unavailable", Finding.Severity.WARNING,
-                "LinkGuard cannot resolve a COMMIT lost with its link: " + why + ". Such a COMMIT fails with SQLState "
+        return new Finding("commit-outcome-unavailable", Finding.Severity.WARNING,
+                "LinkGuard cannot resolve a COMMIT lost with its link: " + unavailable + ". Such a COMMIT fails with SQLState "
                         + "08007 (outcome unknown). Create the table (" + configuredTable + ", or set "
                         + "linkguard.commit-outcome.table) with a user that may, or set "
                         + "linkguard.commit-outcome.enabled=false to say that 08007 is expected");
@@ -149,8 +148,8 @@ public final class CommitOutcomes {
             cleanUp();
         }
         try {
-            Connection driver = physical.unwrap(Connection.class);
-            physical.unwrap(MysqlConnection.class); // the old session's id is Connector/J's to tell
+            // the driver's own connection (the same on every borrow), Connector/J's: it tells the session's id
+            Connection driver = physical.unwrap(JdbcConnection.class);
             long key;
             synchronized (keys) {
                 key = keys.computeIfAbsent(driver, c -> ThreadLocalRandom.current().nextLong());
@@ -169,7 +168,7 @@ public final class CommitOutcomes {
      */
     public boolean write(Connection physical, Mark mark) throws SQLException {
         mark.token = ThreadLocalRandom.current().nextLong();
-        mark.sessionId = physical.unwrap(MysqlConnection.class).getSession().getThreadId();
+        mark.sessionId = physical.unwrap(JdbcConnection.class).getSession().getThreadId();
         mark.markedNanos = System.nanoTime();
         try (PreparedStatement marker = physical.prepareStatement(markSql)) {
             marker.setLong(1, mark.key);

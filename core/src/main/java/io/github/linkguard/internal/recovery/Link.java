@@ -689,21 +689,19 @@ public final class Link {
             if (diagnosis == null) {
                 throw e;
             }
-            if (!wrote) {
-                lost(diagnosis);
-                state = LOST; // the transaction is over: it only read, there was nothing to commit
-                transaction.end();
-                source.handler().recovered(diagnosis, 0, 0);
+            if (mark != null) { // it wrote, and its marker says whether it committed
+                resolveLostCommit(e, diagnosis, mark);
                 return;
             }
-            if (mark == null) {
-                lost(diagnosis);
-                state = LOST; // the transaction is over, one way or the other
-                transaction.end();
-                source.handler().notRetried(diagnosis);
-                throw Failures.outcomeUnknown(e, diagnosis, "COMMIT");
+            lost(diagnosis);
+            state = LOST; // the transaction is over, one way or the other
+            transaction.end();
+            if (!wrote) {
+                source.handler().recovered(diagnosis, 0, 0); // it only read: there was nothing to commit
+                return;
             }
-            resolveLostCommit(e, diagnosis, mark);
+            source.handler().notRetried(diagnosis);
+            throw Failures.outcomeUnknown(e, diagnosis, "COMMIT");
         }
     }
 
