@@ -223,8 +223,8 @@ public final class GenerateDelegates {
 
     /**
      * A statement's execution: on the link (a SQL COMMIT or ROLLBACK ends a lost transaction), runs, tells the
-     * link what ran ({@code link.ran}, {@code ranBatch}) and guards a result set; a failure goes to the
-     * connection's recovery with the call that runs it again (none for a batch).
+     * link what ran ({@code link.ran}, {@code ranBatch} with the batch it took) and guards a result set; a failure
+     * goes to the connection's recovery with the call that runs it again (a batch queued again first).
      */
     private static String executionCall(Method m) {
         boolean text = m.getParameterCount() > 0 && m.getParameterTypes()[0] == String.class;
@@ -236,16 +236,20 @@ public final class GenerateDelegates {
         if (results) {
             body.append("        if (streaming()) {\n            link.beforeStreaming();\n        }\n");
         }
+        if (returns.isArray()) {
+            body.append("        QueuedBatch batch = takeBatch();\n");
+        }
         body.append("        try {\n            ").append(typeName(returns)).append(" result = ").append(call).append(";\n");
         if (returns.isArray()) {
-            body.append("            ranBatch();\n");
+            body.append("            ranBatch(batch, result);\n");
         } else {
             body.append("            link.ran(").append(text ? "io.github.linkguard.internal.session.SessionSql.touchesSession(arg0)" : "touchesSession").append(", ")
                     .append(sql).append(", this, ")
                     .append(results ? "RESULT" : returns == boolean.class ? "result ? RESULT : ASK" : "result").append(");\n");
         }
-        String recovered = "link.recover(e, " + sql + ", " + (text ? "lengthOf(arg0)" : "payloadBytes()")
-                + ", this, " + (returns.isArray() ? "null" : "() -> " + call) + ")";
+        String recovered = "link.recover(e, " + (returns.isArray() ? "batchSql(batch)" : sql) + ", "
+                + (text ? "lengthOf(arg0)" : "payloadBytes()") + ", this, "
+                + (returns.isArray() ? "again(batch, () -> " + call + ")" : "() -> " + call) + ")";
         return body.append("            return ").append(results ? "results(result)" : "result")
                 .append(";\n        } catch (SQLException e) {\n            return ")
                 .append(results ? "results(" + recovered + ")" : recovered).append(";\n        }\n").toString();

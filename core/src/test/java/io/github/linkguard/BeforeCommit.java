@@ -12,8 +12,9 @@ import java.util.function.Supplier;
 
 /**
  * A Connector/J query interceptor ({@code queryInterceptors=io.github.linkguard.BeforeCommit}) that runs an
- * armed action once, just before the driver sends the next COMMIT: a test cuts the link at that moment
- * (the COMMIT lost on its way, its answer lost after the server committed, a partition).
+ * armed action once, just before the driver sends the next COMMIT (or LinkGuard's call that writes the marker and
+ * commits): a test cuts the link at that moment (the COMMIT lost on its way, its answer lost after the server
+ * committed, a partition).
  */
 public final class BeforeCommit implements QueryInterceptor {
 
@@ -36,13 +37,17 @@ public final class BeforeCommit implements QueryInterceptor {
 
     @Override
     public <T extends Resultset> T preProcess(Supplier<String> sql, Query query) {
-        if (ARMED.get() != null && "commit".equalsIgnoreCase(sql.get().trim())) {
+        if (ARMED.get() != null && commits(sql.get().trim())) {
             Runnable action = ARMED.getAndSet(null);
             if (action != null) {
                 action.run();
             }
         }
         return null;
+    }
+
+    private static boolean commits(String sql) {
+        return "commit".equalsIgnoreCase(sql) || (sql.startsWith("CALL ") && sql.contains("_commit`("));
     }
 
     @Override

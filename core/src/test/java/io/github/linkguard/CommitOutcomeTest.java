@@ -5,6 +5,7 @@ import static io.github.linkguard.Pools.number;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.github.linkguard.internal.commit.CommitOutcomes;
 import io.github.linkguard.testkit.EmbeddedMariaDb;
 import io.github.linkguard.testkit.FaultProxy;
 import io.github.linkguard.testkit.FaultProxy.Direction;
@@ -13,6 +14,7 @@ import io.micrometer.core.instrument.Counter;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -21,7 +23,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * A COMMIT lost with its link is resolved exactly: LinkGuard learns on a fresh link whether it took effect
@@ -61,8 +63,25 @@ class CommitOutcomeTest {
         return guard(db, Pools.url(EmbeddedMariaDb.jdbcUrl(proxy.host(), proxy.port()), tls) + INTERCEPTED);
     }
 
-    /** Four inserts in a transaction, then {@code beforeCommit}, then {@code commit()}. */
+    /** Four inserts in a transaction, then {@code beforeCommit}, then {@code commit()} or a SQL {@code COMMIT}. */
+    private static void fourInsertsThenCommit(Connection connection, boolean sqlCommit, Consumer<Long> beforeCommit)
+            throws SQLException {
+        fourInsertsThen(connection, beforeCommit);
+        if (sqlCommit) {
+            try (Statement commit = connection.createStatement()) {
+                assertThat(commit.execute("COMMIT")).isFalse();
+                assertThat(commit.getUpdateCount()).isZero();
+            }
+        } else {
+            connection.commit();
+        }
+    }
+
     private static void fourInsertsThenCommit(Connection connection, Consumer<Long> beforeCommit) throws SQLException {
+        fourInsertsThenCommit(connection, false, beforeCommit);
+    }
+
+    private static void fourInsertsThen(Connection connection, Consumer<Long> beforeCommit) throws SQLException {
         long session = number(connection, "SELECT CONNECTION_ID()");
         connection.setAutoCommit(false);
         try (PreparedStatement insert = connection.prepareStatement("INSERT INTO outcome_rows VALUES (?, ?)")) {
@@ -73,7 +92,6 @@ class CommitOutcomeTest {
             }
         }
         beforeCommit.accept(session);
-        connection.commit();
     }
 
     private static double outcomes(Pools.Guarded guarded, String outcome) {
@@ -86,12 +104,13 @@ class CommitOutcomeTest {
         assertThat(number(db, "SELECT SUM(v) FROM test.outcome_rows")).isEqualTo(100);
     }
 
-    @ParameterizedTest(name = "TLS {0}")
-    @ValueSource(booleans = {false, true})
-    void aSessionKilledBeforeCommitIsReplayedAndCommitted(boolean tls, EmbeddedMariaDb db) throws Exception {
+    @ParameterizedTest(name = "TLS {0}, SQL COMMIT {1}")
+    @CsvSource({"false,false", "true,false", "false,true", "true,true"})
+    void aSessionKilledBeforeCommitIsReplayedAndCommitted(boolean tls, boolean sqlCommit, EmbeddedMariaDb db)
+            throws Exception {
         try (Pools.Guarded guarded = guard(db, Pools.url(db, tls));
                 Connection connection = guarded.dataSource().getConnection()) {
-            fourInsertsThenCommit(connection, session -> db.execute("KILL CONNECTION " + session));
+            fourInsertsThenCommit(connection, sqlCommit, session -> db.execute("KILL CONNECTION " + session));
             assertThat(connection.getAutoCommit()).isFalse();
             assertThat(outcomes(guarded, "replayed")).isEqualTo(1);
             execute(connection, "UPDATE outcome_rows SET v = v WHERE id = 1"); // the connection goes on
@@ -100,27 +119,28 @@ class CommitOutcomeTest {
         assertCommittedOnce(db);
     }
 
-    @ParameterizedTest(name = "TLS {0}")
-    @ValueSource(booleans = {false, true})
-    void aCommitLostOnItsWayIsReplayedAndCommitted(boolean tls, EmbeddedMariaDb db) throws Exception {
+    @ParameterizedTest(name = "TLS {0}, SQL COMMIT {1}")
+    @CsvSource({"false,false", "true,false", "false,true", "true,true"})
+    void aCommitLostOnItsWayIsReplayedAndCommitted(boolean tls, boolean sqlCommit, EmbeddedMariaDb db)
+            throws Exception {
         try (FaultProxy proxy = FaultProxy.start(db.host(), db.port());
                 Pools.Guarded guarded = guardThrough(proxy, db, tls);
                 Connection connection = guarded.dataSource().getConnection()) {
-            fourInsertsThenCommit(connection,
+            fourInsertsThenCommit(connection, sqlCommit,
                     session -> BeforeCommit.arm(() -> proxy.cutOpenLinksAtNext(Direction.CLIENT_TO_SERVER)));
             assertThat(outcomes(guarded, "replayed")).isEqualTo(1);
         }
         assertCommittedOnce(db);
     }
 
-    @ParameterizedTest(name = "TLS {0}")
-    @ValueSource(booleans = {false, true})
-    void aCommitWhoseAnswerIsLostAfterTheServerCommittedReturnsNormally(boolean tls, EmbeddedMariaDb db)
-            throws Exception {
+    @ParameterizedTest(name = "TLS {0}, SQL COMMIT {1}")
+    @CsvSource({"false,false", "true,false", "false,true", "true,true"})
+    void aCommitWhoseAnswerIsLostAfterTheServerCommittedReturnsNormally(boolean tls, boolean sqlCommit,
+            EmbeddedMariaDb db) throws Exception {
         try (FaultProxy proxy = FaultProxy.start(db.host(), db.port());
                 Pools.Guarded guarded = guardThrough(proxy, db, tls);
                 Connection connection = guarded.dataSource().getConnection()) {
-            fourInsertsThenCommit(connection,
+            fourInsertsThenCommit(connection, sqlCommit,
                     session -> BeforeCommit.arm(() -> proxy.cutOpenLinksAtNext(Direction.SERVER_TO_CLIENT)));
             assertThat(outcomes(guarded, "committed")).isEqualTo(1);
             assertThat(outcomes(guarded, "replayed")).isZero();
@@ -133,14 +153,15 @@ class CommitOutcomeTest {
      * with the open transaction and its locks, the marker's row among them. The old session is fenced (killed)
      * before the marker is trusted, and the transaction runs again.
      */
-    @ParameterizedTest(name = "TLS {0}")
-    @ValueSource(booleans = {false, true})
-    void aPartitionThatKeepsTheOldSessionAliveIsFencedThenReplayed(boolean tls, EmbeddedMariaDb db) throws Exception {
+    @ParameterizedTest(name = "TLS {0}, SQL COMMIT {1}")
+    @CsvSource({"false,false", "true,false", "false,true", "true,true"})
+    void aPartitionThatKeepsTheOldSessionAliveIsFencedThenReplayed(boolean tls, boolean sqlCommit, EmbeddedMariaDb db)
+            throws Exception {
         long[] old = new long[1];
         try (FaultProxy proxy = FaultProxy.start(db.host(), db.port());
                 Pools.Guarded guarded = guardThrough(proxy, db, tls);
                 Connection connection = guarded.dataSource().getConnection()) {
-            fourInsertsThenCommit(connection, session -> {
+            fourInsertsThenCommit(connection, sqlCommit, session -> {
                 old[0] = session;
                 BeforeCommit.arm(proxy::dropClientSides);
             });
@@ -180,6 +201,94 @@ class CommitOutcomeTest {
         }
     }
 
+    /** The marker and the COMMIT go in one round trip: the statements the client sent to commit are one. */
+    @Test
+    void aTransactionThatWroteCommitsInOneRoundTrip(EmbeddedMariaDb db) throws Exception {
+        try (Pools.Guarded guarded = guard(db, db.jdbcUrl());
+                Connection connection = guarded.dataSource().getConnection()) {
+            fourInsertsThenCommit(connection, session -> { }); // the table and its procedure are made
+            assertThat(statementsToCommitOneInsert(connection, 100)).isEqualTo(1);
+            assertThat(number(db, "SELECT transaction_token <> 0 FROM test.linkguard_commits LIMIT 1")).isEqualTo(1);
+            connection.setAutoCommit(false);
+            assertThat(number(connection, "SELECT COUNT(*) FROM outcome_rows")).isEqualTo(5); // committed
+            connection.rollback();
+        }
+    }
+
+    /**
+     * The first transaction to commit makes the table (and its procedure), after the transaction's snapshot was
+     * taken: such a transaction may not read the table (1412), yet commits with its marker.
+     */
+    @Test
+    void aTransactionOlderThanTheTableCommitsWithItsMarker(EmbeddedMariaDb db) throws Exception {
+        String table = "linkguard_commits_" + System.nanoTime();
+        try (Pools.Guarded guarded = Pools.guard(Pools.lazyHikari(db, db.jdbcUrl()),
+                        builder -> builder.maxAttempts(3).commitOutcomeTable(table));
+                Connection connection = guarded.dataSource().getConnection()) {
+            connection.setAutoCommit(false);
+            assertThat(number(connection, "SELECT COUNT(*) FROM outcome_rows")).isZero(); // the snapshot is taken
+            execute(connection, "INSERT INTO outcome_rows VALUES (5, 50)");
+            connection.commit();
+            assertThat(number(db, "SELECT COUNT(*) FROM test." + table)).isEqualTo(1); // its marker
+            fourInsertsThenCommit(connection, session -> { }); // the next ones as usual
+        } finally {
+            db.execute("DROP PROCEDURE IF EXISTS " + table + "_commit", "DROP TABLE IF EXISTS " + table);
+        }
+        assertThat(number(db, "SELECT COUNT(*) FROM test.outcome_rows")).isEqualTo(5);
+    }
+
+    /** How many statements {@code connection} sent to commit a transaction of one insert (the server's count). */
+    private static long statementsToCommitOneInsert(Connection connection, int id) throws SQLException {
+        connection.setAutoCommit(false);
+        execute(connection, "INSERT INTO outcome_rows VALUES (" + id + ", 0)");
+        long before = number(connection, "SELECT VARIABLE_VALUE FROM information_schema.SESSION_STATUS "
+                + "WHERE VARIABLE_NAME = 'QUESTIONS'");
+        connection.commit();
+        long after = number(connection, "SELECT VARIABLE_VALUE FROM information_schema.SESSION_STATUS "
+                + "WHERE VARIABLE_NAME = 'QUESTIONS'");
+        connection.commit();
+        return after - before - 1; // the count's own query counts
+    }
+
+    /**
+     * A user who may write the table but not make or run the procedure: the marker goes in a round trip of its
+     * own, and a lost COMMIT is resolved all the same.
+     */
+    @Test
+    void withoutTheProcedureTheMarkerGoesApartAndALostCommitIsResolved(EmbeddedMariaDb db) throws Exception {
+        db.execute("CREATE DATABASE IF NOT EXISTS lg_noproc",
+                "CREATE TABLE IF NOT EXISTS lg_noproc.outcome_rows (id INT PRIMARY KEY, v INT NOT NULL)",
+                "DELETE FROM lg_noproc.outcome_rows",
+                CommitOutcomes.ddl("lg_noproc.linkguard_commits"),
+                "CREATE USER IF NOT EXISTS 'lg_noproc'@'%' IDENTIFIED BY 'noproc'",
+                "GRANT SELECT, INSERT, UPDATE, DELETE ON lg_noproc.* TO 'lg_noproc'@'%'");
+        try (FaultProxy proxy = FaultProxy.start(db.host(), db.port());
+                com.zaxxer.hikari.HikariDataSource pool = userPool(EmbeddedMariaDb.jdbcUrl(proxy.host(), proxy.port())
+                        .replace("/test?", "/lg_noproc?") + INTERCEPTED, "lg_noproc", "noproc");
+                Pools.Guarded guarded = Pools.guard(pool, builder -> builder.maxAttempts(3));
+                Connection connection = guarded.dataSource().getConnection()) {
+            fourInsertsThenCommit(connection,
+                    session -> BeforeCommit.arm(() -> proxy.cutOpenLinksAtNext(Direction.SERVER_TO_CLIENT)));
+            assertThat(outcomes(guarded, "committed")).isEqualTo(1);
+            statementsToCommitOneInsert(connection, 100); // the fresh link's first marker inserts its row
+            assertThat(statementsToCommitOneInsert(connection, 101)).isEqualTo(2);
+        }
+        assertThat(number(db, "SELECT COUNT(*) FROM lg_noproc.outcome_rows")).isEqualTo(6);
+        assertThat(number(db, "SELECT SUM(v) FROM lg_noproc.outcome_rows")).isEqualTo(100);
+    }
+
+    /** A pool of {@code user}'s, not started. */
+    private static com.zaxxer.hikari.HikariDataSource userPool(String url, String user, String password) {
+        com.zaxxer.hikari.HikariDataSource pool = new com.zaxxer.hikari.HikariDataSource();
+        pool.setJdbcUrl(url);
+        pool.setUsername(user);
+        pool.setPassword(password);
+        pool.setMaximumPoolSize(2);
+        pool.setMinimumIdle(0);
+        pool.setInitializationFailTimeout(-1);
+        return pool;
+    }
+
     /** Without the privilege to create the table: a preflight finding with the DDL, and 08007 as before. */
     @Test
     void aUserWhoMayNotCreateTheTableGetsAFindingAndOutcomeUnknown(EmbeddedMariaDb db) throws Exception {
@@ -189,13 +298,8 @@ class CommitOutcomeTest {
                 "DELETE FROM lg_denied.outcome_rows",
                 "CREATE USER IF NOT EXISTS 'lg_nocreate'@'%' IDENTIFIED BY 'nocreate'",
                 "GRANT SELECT, INSERT, UPDATE, DELETE ON lg_denied.* TO 'lg_nocreate'@'%'");
-        com.zaxxer.hikari.HikariDataSource pool = new com.zaxxer.hikari.HikariDataSource();
-        pool.setJdbcUrl(db.jdbcUrl().replace("/test?", "/lg_denied?"));
-        pool.setUsername("lg_nocreate");
-        pool.setPassword("nocreate");
-        pool.setMaximumPoolSize(2);
-        pool.setMinimumIdle(0);
-        pool.setInitializationFailTimeout(-1);
+        com.zaxxer.hikari.HikariDataSource pool = userPool(db.jdbcUrl().replace("/test?", "/lg_denied?"),
+                "lg_nocreate", "nocreate");
         try (Pools.Guarded guarded = Pools.guard(pool,
                 builder -> builder.maxAttempts(3).commitOutcomeTable("linkguard_commits_denied"))) {
             assertThat(guarded.dataSource().preflight()).anySatisfy(finding -> {

@@ -73,6 +73,35 @@ class ServerRestartTest {
         }
     }
 
+    /**
+     * The server restarts just as a transaction's COMMIT (with its marker) is to be sent: the COMMIT is lost, and
+     * a fresh link after the restart learns that it did not take effect (the restart rolled it back), replays
+     * the transaction and commits it once. The old session's id is not killed: after a restart it names another.
+     */
+    @ParameterizedTest(name = "TLS {0}")
+    @ValueSource(booleans = {false, true})
+    void aCommitSentAsTheServerRestartsIsReplayedAndCommittedOnce(boolean tls) throws Exception {
+        EmbeddedMariaDb db = SERVER.server();
+        db.execute("CREATE TABLE IF NOT EXISTS restart_rows (id INT PRIMARY KEY, v INT NOT NULL)",
+                "DELETE FROM restart_rows");
+        try (Pools.Guarded guarded = Pools.guard(Pools.lazyHikari(db, Pools.url(db, tls)
+                        + "&queryInterceptors=" + BeforeCommit.class.getName()), builder -> builder.maxAttempts(3));
+                Connection connection = guarded.dataSource().getConnection()) {
+            connection.setAutoCommit(false);
+            execute(connection, "INSERT INTO restart_rows VALUES (1, 10), (2, 20)");
+            BeforeCommit.arm(db::restart);
+            try {
+                connection.commit();
+            } finally {
+                BeforeCommit.disarm();
+            }
+            assertThat(guarded.registry().find("linkguard.commit.outcomes").tag("outcome", "replayed").counter())
+                    .isNotNull().satisfies(counter -> assertThat(counter.count()).isEqualTo(1));
+        }
+        assertThat(Pools.number(db, "SELECT COUNT(*) FROM test.restart_rows")).isEqualTo(2);
+        assertThat(Pools.number(db, "SELECT SUM(v) FROM test.restart_rows")).isEqualTo(30);
+    }
+
     /** The pool's size, and how many application threads read through it. */
     private static final int SLOTS = 4;
 

@@ -6,8 +6,10 @@ import io.github.linkguard.benchmarks.Pools;
 import io.github.linkguard.benchmarks.Pools.Side;
 import io.github.linkguard.benchmarks.Table;
 import io.github.linkguard.testkit.EmbeddedMariaDb;
+import io.github.linkguard.testkit.FaultProxy;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumMap;
@@ -32,6 +34,8 @@ public final class LoopbackLoad {
     static final double MIN_THROUGHPUT_RATIO = 0.98;
     /** Goal: LinkGuard's p99 latency at most this multiple of bare HikariCP's. */
     static final double MAX_P99_RATIO = 1.05;
+    /** What the proxied run adds to each direction: a round trip of a LAN. */
+    private static final Duration PROXY_DELAY = Duration.ofMillis(1);
 
     private final int rounds;
     private final long roundMillis;
@@ -91,7 +95,7 @@ public final class LoopbackLoad {
                     }
                 }
                 if (transactionsOnly) {
-                    return table.toString();
+                    return table + "\n" + throughProxy(server, registry);
                 }
                 try (HikariDataSource trackedPool = Pools.hikari("tracked", tracked(driver(server)), SLOTS, registry)) {
                     Map<Side, DataSource> trackingOffOn = new EnumMap<>(Side.class);
@@ -108,6 +112,38 @@ public final class LoopbackLoad {
             }
         }
         return table + "\n" + tracking;
+    }
+
+    /**
+     * The transactions again through the test kit's proxy adding {@link #PROXY_DELAY} each way (a LAN-like round
+     * trip), where round trips weigh more than anything else: fewer rounds tell the sides apart.
+     */
+    private String throughProxy(EmbeddedMariaDb server, MeterRegistry registry) {
+        int proxyRounds = Math.min(rounds, 10);
+        Table table = new Table("The same through the test kit's proxy, " + PROXY_DELAY.toMillis() + " ms added each way ("
+                + proxyRounds + " alternating rounds of " + roundMillis / 1000.0 + " s per side, pool of " + SLOTS + ")",
+                "Workload", "Threads", "bare calls/s", "LinkGuard calls/s", "Ratio (goal ≥ " + MIN_THROUGHPUT_RATIO
+                        + ")", "Round by round: median (min–max)", "bare p99 ms", "LinkGuard p99 ms",
+                "Ratio (goal ≤ " + MAX_P99_RATIO + ")", "Errors", "Met");
+        try (FaultProxy proxy = FaultProxy.start(server.host(), server.port())) {
+            proxy.delay(FaultProxy.Direction.CLIENT_TO_SERVER, PROXY_DELAY);
+            proxy.delay(FaultProxy.Direction.SERVER_TO_CLIENT, PROXY_DELAY);
+            MysqlDataSource driver = tracked(driver(server));
+            driver.setUrl(EmbeddedMariaDb.jdbcUrl(proxy.host(), proxy.port()));
+            try (HikariDataSource pool = Pools.hikari("proxied", driver, SLOTS, registry)) {
+                Map<Side, DataSource> sides = new EnumMap<>(Side.class);
+                sides.put(Side.BARE, pool);
+                sides.put(Side.LINKGUARD, Pools.front(Side.LINKGUARD, pool, "proxied", registry));
+                for (Workload workload : Workload.values()) {
+                    for (int threads : new int[] {SLOTS, 4 * SLOTS}) {
+                        if (workload.transaction()) {
+                            compare(table, workload, threads, sides, proxyRounds);
+                        }
+                    }
+                }
+            }
+        }
+        return table.toString();
     }
 
     /** {@code driver} with the server's session reports on, as LinkGuard asks for them on a pool by URL. */
@@ -131,6 +167,10 @@ public final class LoopbackLoad {
     }
 
     private void compare(Table table, Workload workload, int threads, Map<Side, DataSource> sides) {
+        compare(table, workload, threads, sides, rounds);
+    }
+
+    private void compare(Table table, Workload workload, int threads, Map<Side, DataSource> sides, int rounds) {
         Map<Side, Measured> measured = new EnumMap<>(Side.class);
         for (Side side : Side.values()) {
             measured.put(side, new Measured());

@@ -1,5 +1,7 @@
 package io.github.linkguard.internal.commit;
 
+import com.mysql.cj.conf.PropertyKey;
+import com.mysql.cj.conf.RuntimeProperty;
 import com.mysql.cj.jdbc.JdbcConnection;
 import io.github.linkguard.Finding;
 import io.github.linkguard.internal.diagnosis.ServerProbe;
@@ -26,6 +28,8 @@ import org.slf4j.LoggerFactory;
  * its session is on this server and is fenced ({@code KILL}, the same user may) and the read waits until the
  * server has ended it. The row then says the truth: the token is there if and only if the transaction
  * committed. A transaction lost before its marker was written never sent its COMMIT: it cannot commit.
+ * Where it may, the marker and the COMMIT go in one round trip: a procedure of LinkGuard's writes the row
+ * and commits, and the driver, which then sees no transaction open, sends nothing more.
  * One DataSource's worth; thread-safe.
  */
 public final class CommitOutcomes {
@@ -43,6 +47,12 @@ public final class CommitOutcomes {
     /** MariaDB's answer to a locking read with NOWAIT that finds the row locked (and MySQL's). */
     private static final int LOCK_WAIT_TIMEOUT = 1205;
     private static final int LOCK_NOWAIT = 3572;
+    /** The procedure is missing, or the user may not run it: it never ran (MariaDB's and MySQL's codes). */
+    private static final java.util.Set<Integer> PROCEDURE_UNUSABLE = java.util.Set.of(1305, 1370, 1142, 1044);
+    /** A transaction whose snapshot is older than the table read it (MariaDB's and MySQL's ER_TABLE_DEF_CHANGED). */
+    private static final int TABLE_DEF_CHANGED = 1412;
+    /** The procedure exists already. */
+    private static final int PROCEDURE_EXISTS = 1304;
     /** The old session is gone already. */
     private static final int UNKNOWN_THREAD = 1094;
     /** After the server was away, the table is looked for again no sooner than this. */
@@ -59,7 +69,11 @@ public final class CommitOutcomes {
     private volatile String table;
     /** Why outcomes cannot be learned on this DataSource (said once); null while they can. */
     private volatile String unavailable;
-    private volatile String markSql;
+    private volatile String updateSql;
+    private volatile String insertSql;
+    /** The call that writes the marker and commits in one round trip ({@code ?} for the key and the token); null
+     *  where the procedure could not be made or may not be run: then the marker and the COMMIT go apart. */
+    private volatile String markAndCommitSql;
     private volatile String deleteOldSql;
     /** When old rows are deleted next ({@link System#nanoTime()}); set once the table is known. */
     private volatile long cleanUpAt = Long.MAX_VALUE;
@@ -108,6 +122,27 @@ public final class CommitOutcomes {
                 + ") ENGINE=InnoDB";
     }
 
+    /** The name of the procedure that writes the marker in {@code table} (quoted or not) and commits. */
+    static String procedureOf(String table) {
+        return table.endsWith("`") ? table.substring(0, table.length() - 1) + "_commit`" : table + "_commit";
+    }
+
+    /**
+     * The DDL of the procedure that writes the marker and commits in one round trip (optional: without it the
+     * marker costs a round trip of its own), for teams whose schemas are managed by migrations.
+     */
+    public static String procedureDdl(String table) {
+        return "CREATE PROCEDURE " + procedureOf(table) + "(IN k BIGINT, IN t BIGINT)\n"
+                + "  MODIFIES SQL DATA SQL SECURITY INVOKER\n"
+                + "BEGIN\n"
+                + "  UPDATE " + table + " SET transaction_token = t WHERE connection_key = k;\n"
+                + "  IF ROW_COUNT() = 0 THEN\n"
+                + "    INSERT INTO " + table + " (connection_key, transaction_token) VALUES (k, t);\n"
+                + "  END IF;\n"
+                + "  COMMIT;\n"
+                + "END";
+    }
+
     /** Why lost COMMITs are not resolved on this DataSource; null while they are. */
     public String unavailable() {
         return unavailable;
@@ -149,12 +184,12 @@ public final class CommitOutcomes {
         }
         try {
             // the driver's own connection (the same on every borrow), Connector/J's: it tells the session's id
-            Connection driver = physical.unwrap(JdbcConnection.class);
+            JdbcConnection driver = physical.unwrap(JdbcConnection.class);
             long key;
             synchronized (keys) {
                 key = keys.computeIfAbsent(driver, c -> ThreadLocalRandom.current().nextLong());
             }
-            return new Mark(key);
+            return new Mark(key, driver);
         } catch (SQLException | RuntimeException notConnectorJ) {
             turnOff("the driver is not MySQL Connector/J (" + notConnectorJ + ")");
             return null;
@@ -162,26 +197,103 @@ public final class CommitOutcomes {
     }
 
     /**
-     * Writes {@code mark} (a new token) in the transaction open on {@code physical}, just before its COMMIT. A
-     * lost link is thrown; any other failure (the table dropped, the server made read-only) turns outcomes off
-     * for this DataSource, said once, and returns false: the transaction commits as it is.
+     * Writes {@code mark} (a new token) in the transaction open on {@code physical} and commits it: in one round
+     * trip where the procedure may be run, else the marker then the COMMIT. A lost link is thrown, with
+     * {@link Mark#sent()} saying whether the marker may have gone (then its row tells the outcome). A marker that
+     * fails otherwise (the table dropped, the server made read-only) turns outcomes off for this DataSource, said
+     * once, and the transaction commits as it is. Any other failure of the one-round-trip call is thrown as it
+     * is: nothing was committed, and whether the transaction is still open is not known.
      */
-    public boolean write(Connection physical, Mark mark) throws SQLException {
-        mark.token = ThreadLocalRandom.current().nextLong();
-        mark.sessionId = physical.unwrap(JdbcConnection.class).getSession().getThreadId();
-        mark.markedNanos = System.nanoTime();
-        try (PreparedStatement marker = physical.prepareStatement(markSql)) {
-            marker.setLong(1, mark.key);
-            marker.setLong(2, mark.token);
-            marker.executeUpdate();
-            return true;
+    public void commit(Connection physical, Mark mark) throws SQLException {
+        mark.renew();
+        String oneTrip = markAndCommitSql;
+        if (oneTrip == null || !markAndCommit(physical, mark, oneTrip)) {
+            write(physical, mark);
+            physical.commit();
+        }
+    }
+
+    /**
+     * Writes {@code mark} (a new token) in the transaction open on {@code physical}, for a COMMIT the application
+     * sends itself (SQL {@code COMMIT}) next. Failures as {@link #commit}'s.
+     */
+    public void mark(Connection physical, Mark mark) throws SQLException {
+        mark.renew();
+        write(physical, mark);
+    }
+
+    private void write(Connection physical, Mark mark) throws SQLException {
+        mark.sent = true;
+        try {
+            if (!updated(physical, mark)) {
+                markWith(physical, insertSql, mark.key, mark.token); // the connection's first marker
+            }
         } catch (SQLException e) {
             if (linkFailure(e)) {
                 throw e;
             }
+            mark.sent = false;
             turnOff("its marker could not be written (" + e.getMessage() + ")");
+        }
+    }
+
+    /**
+     * Writes the token in the connection's row: false if there is none yet. A transaction whose snapshot is older
+     * than the table (made while it was open) may not read it (1412, the statement alone fails), nor can the row
+     * be there: its connection committed no marker since the table was made.
+     */
+    private boolean updated(Connection physical, Mark mark) throws SQLException {
+        try {
+            return markWith(physical, updateSql, mark.token, mark.key);
+        } catch (SQLException e) {
+            if (e.getErrorCode() == TABLE_DEF_CHANGED) {
+                return false;
+            }
+            throw e;
+        }
+    }
+
+    /** Runs a marker statement of two parameters: whether it found its row. */
+    private static boolean markWith(Connection physical, String sql, long first, long second) throws SQLException {
+        try (PreparedStatement marker = physical.prepareStatement(sql)) {
+            marker.setLong(1, first);
+            marker.setLong(2, second);
+            return marker.executeUpdate() > 0;
+        }
+    }
+
+    /**
+     * The marker and the COMMIT in one call; then {@code physical.commit()} with the driver trusting the
+     * server's word that no transaction is open, so that it sends nothing (the pool learns the transaction
+     * ended). False when the procedure is missing or may not be run: it is not used again here.
+     */
+    private boolean markAndCommit(Connection physical, Mark mark, String oneTrip) throws SQLException {
+        mark.sent = true;
+        try (Statement call = physical.createStatement()) {
+            call.execute(oneTrip + mark.key + ", " + mark.token + ")");
+        } catch (SQLException e) {
+            if (e.getErrorCode() == TABLE_DEF_CHANGED) {
+                mark.sent = false; // a transaction older than the table: the marker goes apart (see updated)
+                return false;
+            }
+            if (linkFailure(e) || !PROCEDURE_UNUSABLE.contains(e.getErrorCode())) {
+                throw e;
+            }
+            mark.sent = false;
+            markAndCommitSql = null;
+            log.info("[{}] the marker of a COMMIT goes in a round trip of its own: {}", dataSource, e.getMessage());
             return false;
         }
+        RuntimeProperty<Boolean> localState = mark.driver.getPropertySet()
+                .getBooleanProperty(PropertyKey.useLocalTransactionState);
+        boolean before = localState.getValue();
+        localState.setValue(true);
+        try {
+            physical.commit();
+        } finally {
+            localState.setValue(before);
+        }
+        return true;
     }
 
     /**
@@ -289,9 +401,11 @@ public final class CommitOutcomes {
                 }
             }
             deleteOldSql = "DELETE FROM " + quoted + " WHERE marked_at < NOW() - INTERVAL 1 DAY";
-            markSql = "INSERT INTO " + quoted + " (connection_key, transaction_token) VALUES (?, ?) "
-                    + "ON DUPLICATE KEY UPDATE transaction_token = VALUES(transaction_token)";
+            // an update of the connection's row (cheaper for the server than an upsert), an insert the first time
+            updateSql = "UPDATE " + quoted + " SET transaction_token = ? WHERE connection_key = ?";
+            insertSql = "INSERT INTO " + quoted + " (connection_key, transaction_token) VALUES (?, ?)";
             lockingReadSql = "SELECT transaction_token FROM " + quoted + " WHERE connection_key = ? FOR UPDATE";
+            markAndCommitSql = procedure(ddl, quoted);
             table = qualified;
             cleanUpAt = System.nanoTime();
             return true;
@@ -299,6 +413,23 @@ public final class CommitOutcomes {
             checkAgainAt = System.nanoTime() + CHECK_AGAIN_NANOS; // the server is away: asked again later
             return false;
         }
+    }
+
+    /**
+     * Makes the procedure that writes the marker and commits, if missing; the call's text up to its arguments, or
+     * null where it cannot be made (the user may not: the marker then goes in a round trip of its own).
+     */
+    private String procedure(Statement ddl, String quotedTable) {
+        try {
+            ddl.execute(procedureDdl(quotedTable));
+        } catch (SQLException e) {
+            if (e.getErrorCode() != PROCEDURE_EXISTS) {
+                log.info("[{}] the marker of a COMMIT goes in a round trip of its own: its procedure could not be "
+                        + "made ({}); it can be made with:\n{}", dataSource, e.getMessage(), procedureDdl(quotedTable));
+                return null;
+            }
+        }
+        return "CALL " + procedureOf(quotedTable) + "(";
     }
 
     /**
@@ -347,13 +478,28 @@ public final class CommitOutcomes {
     /** One transaction's marker: its physical connection's row, its token, the session that wrote it. */
     public static final class Mark {
         final long key;
+        final JdbcConnection driver;
         long token;
         /** The server's id of the session that wrote the marker (or was about to). */
         long sessionId;
         long markedNanos;
+        boolean sent;
 
-        Mark(long key) {
+        Mark(long key, JdbcConnection driver) {
             this.key = key;
+            this.driver = driver;
+        }
+
+        /** A new token, for a transaction about to commit on the driver's session. */
+        void renew() {
+            token = ThreadLocalRandom.current().nextLong();
+            sessionId = driver.getSession().getThreadId();
+            markedNanos = System.nanoTime();
+        }
+
+        /** Whether the marker may have reached the server (then its row tells whether the transaction committed). */
+        public boolean sent() {
+            return sent;
         }
     }
 

@@ -5,7 +5,9 @@ import io.github.linkguard.internal.replay.TransactionLog;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * The application's prepared statement: a {@link GuardedStatement} that also records the size of large
@@ -22,6 +24,8 @@ public abstract class GuardedPreparedStatement extends GuardedStatement implemen
         void apply(PreparedStatement statement) throws SQLException;
     }
 
+    /** What a kept row of a batch holds besides its largest value, counted against the replay's bound. */
+    private static final long ROW_BYTES = 96;
     /** How many parameters the statement keeps in its own fields, so that binding them allocates nothing. */
     private static final int INLINE = 4;
 
@@ -41,6 +45,11 @@ public abstract class GuardedPreparedStatement extends GuardedStatement implemen
     private Object[] moreObjects;
     /** A stream or reader was bound: it cannot be read twice, so it cannot be re-bound. */
     private boolean unreplayable;
+    /** The parameters of each row queued with {@code addBatch()}, to queue them again on a fresh link; null while
+     *  none are kept. */
+    private List<Bindings> batchRows;
+    /** A row of the queued batch could not be kept (a stream bound, or retries off): the batch cannot run again. */
+    private boolean batchUnkept;
 
     GuardedPreparedStatement(GuardedConnection connection, PreparedStatement delegate, String sql, Recipe recipe) {
         super(connection, delegate, sql, recipe);
@@ -147,7 +156,7 @@ public abstract class GuardedPreparedStatement extends GuardedStatement implemen
     }
 
     /** Bound parameters by index - 1, to bind them again on another statement. */
-    private record Bindings(Parameter[] kinds, long[] numbers, Object[] objects) {
+    record Bindings(Parameter[] kinds, long[] numbers, Object[] objects) {
 
         void set(int slot, Parameter kind, long number, Object object) {
             kinds[slot] = kind;
@@ -210,6 +219,46 @@ public abstract class GuardedPreparedStatement extends GuardedStatement implemen
             return ((byte[]) value).length;
         }
         return value instanceof CharSequence ? ((CharSequence) value).length() : 0;
+    }
+
+    @Override
+    public void addBatch() throws SQLException {
+        link.ensureLink();
+        try {
+            delegate.addBatch();
+            if (!keepsParameters || unreplayable) {
+                batchUnkept = true;
+                batchRows = null;
+            } else if (!batchUnkept) {
+                if (batchRows == null) {
+                    batchRows = new ArrayList<>();
+                }
+                batchRows.add(bindings());
+            }
+        } catch (SQLException e) {
+            throw failed(e, 0);
+        }
+    }
+
+    @Override
+    QueuedBatch takeBatch() {
+        QueuedBatch batch = batchUnkept ? null : new QueuedBatch.Rows(batchRows == null ? List.of() : batchRows,
+                ROW_BYTES + largestParameter);
+        forgetBatch();
+        return batch;
+    }
+
+    @Override
+    void requeue(Statement fresh) throws SQLException {
+        if (batchRows != null) {
+            new QueuedBatch.Rows(batchRows, 0).queueOn(fresh);
+        }
+    }
+
+    @Override
+    void forgetBatch() {
+        batchRows = null;
+        batchUnkept = false;
     }
 
     @Override

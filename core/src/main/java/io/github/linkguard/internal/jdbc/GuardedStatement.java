@@ -7,12 +7,14 @@ import io.github.linkguard.internal.replay.ReadLog;
 import io.github.linkguard.internal.replay.TransactionLog;
 import io.github.linkguard.internal.retry.SqlStatements;
 import io.github.linkguard.internal.session.SessionSql;
+import io.github.linkguard.internal.transaction.TransactionSql;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.sql.Wrapper;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -54,6 +56,10 @@ public abstract class GuardedStatement extends DelegatingWrapper implements Stat
     private byte reads;
     /** The texts added with {@code addBatch(String)} that may change the session; null while there are none. */
     private List<String> sessionBatch;
+    /** The texts queued with {@code addBatch(String)}, to queue them again on a fresh link; null while none are. */
+    private List<String> batchTexts;
+    /** The batch that just ran, while the link keeps it for the transaction's replay; else null. */
+    private RanBatch ranBatch;
     private final Recipe recipe;
     /** The driver's statement; another after a lost link ({@link #replace}); null until linked. */
     Statement delegate;
@@ -122,14 +128,90 @@ public abstract class GuardedStatement extends DelegatingWrapper implements Stat
         return null;
     }
 
-    /** After a batch ran: the session changes of its texts. */
-    final void ranBatch() {
-        link.ran(touchesSession, sql, this, BATCH);
+    /**
+     * The batch queued on this statement, taken as an execution is about to run it (the driver's queue is
+     * empty after it, whatever happens): to run it again on a fresh link, and to keep it for the replay. Null if
+     * it is not kept (then it cannot run again).
+     */
+    QueuedBatch takeBatch() {
+        List<String> texts = batchTexts;
+        batchTexts = null;
+        if (texts == null) {
+            return new QueuedBatch.Texts(List.of());
+        }
+        for (String text : texts) {
+            if (TransactionSql.kind(text) != TransactionSql.Kind.PLAIN) {
+                return null; // it may end or begin a transaction: what ran of it is not known, nor what to run again
+            }
+        }
+        return new QueuedBatch.Texts(texts);
+    }
+
+    /** The batch queued now (not taken), to queue it again on a statement made on a fresh link. */
+    void requeue(Statement fresh) throws SQLException {
+        if (batchTexts != null) {
+            new QueuedBatch.Texts(batchTexts).queueOn(fresh);
+        }
+    }
+
+    /** The text a lost batch is judged by: the prepared statement's, or the plain batch's texts. */
+    final String batchSql(QueuedBatch batch) {
+        return batch == null ? sql : batch.text(sql);
+    }
+
+    /** The execution of a lost batch again on the fresh link's statement: {@code batch} queued, then run; null if
+     *  the batch is not kept. */
+    final <T> Link.Execution<T> again(QueuedBatch batch, Link.Execution<T> execute) {
+        return batch == null ? null : () -> {
+            batch.queueOn(delegate);
+            return execute.run();
+        };
+    }
+
+    /** After a batch ran: kept for the transaction's replay with its counts, and the session changes of its texts. */
+    final void ranBatch(QueuedBatch batch, int[] counts) {
+        ranBatch(batch, Arrays.stream(counts).asLongStream().toArray());
+    }
+
+    final void ranBatch(QueuedBatch batch, long[] counts) {
+        ranBatch = batch == null ? null : new RanBatch(remake(), batch, counts);
+        try {
+            link.ran(touchesSession, batchSql(batch), this, BATCH);
+        } finally {
+            ranBatch = null;
+        }
         if (sessionBatch != null) {
             for (String text : sessionBatch) {
                 link.ran(true, text, this, BATCH);
             }
             sessionBatch = null;
+        }
+    }
+
+    /** The batch that just ran, for the transaction's replay; null if it is not kept. */
+    @Override
+    public final TransactionLog.Batch batch() {
+        return ranBatch;
+    }
+
+    /** A batch that ran: the statement made again with the batch queued, and the counts the application saw. */
+    private record RanBatch(Remake statement, QueuedBatch batch, long[] counts) implements TransactionLog.Batch {
+
+        @Override
+        public Statement make(Connection physical) throws SQLException {
+            Statement again = statement.make(physical);
+            batch.queueOn(again);
+            return again;
+        }
+
+        @Override
+        public int rows() {
+            return batch.rows();
+        }
+
+        @Override
+        public long size() {
+            return batch.size();
         }
     }
 
@@ -277,6 +359,12 @@ public abstract class GuardedStatement extends DelegatingWrapper implements Stat
     /** Continues on {@code fresh}, the re-created driver statement. */
     void replace(Statement fresh) throws SQLException {
         delegate = fresh;
+        requeue(fresh);
+    }
+
+    /** The application cleared the batch. */
+    void forgetBatch() {
+        batchTexts = null;
     }
 
     @Override
@@ -322,9 +410,13 @@ public abstract class GuardedStatement extends DelegatingWrapper implements Stat
 
     @Override
     public void addBatch(String sql) throws SQLException {
-        link.ensureLink(sql);
+        link.ensureLinkToQueue(sql);
         try {
             delegate.addBatch(sql);
+            if (batchTexts == null) {
+                batchTexts = new ArrayList<>();
+            }
+            batchTexts.add(sql);
             if (SessionSql.touchesSession(sql)) {
                 if (sessionBatch == null) {
                     sessionBatch = new ArrayList<>();
@@ -342,6 +434,7 @@ public abstract class GuardedStatement extends DelegatingWrapper implements Stat
         try {
             delegate.clearBatch();
             sessionBatch = null;
+            forgetBatch();
         } catch (SQLException e) {
             throw failed(e, 0);
         }

@@ -84,6 +84,8 @@ public final class Link {
     private int sent;
     /** The transfer timeouts a remedy gave the current link's session; null if none. */
     private SessionTimeouts raisedTimeouts;
+    /** The marker written for the SQL {@code COMMIT} about to run; null otherwise. */
+    private CommitOutcomes.Mark sqlCommitMark;
 
     /**
      * @param source where fresh links come from after a lost one
@@ -163,12 +165,23 @@ public final class Link {
     }
 
     /**
-     * Before a statement: as {@link #ensureLink()}, but a SQL {@code ROLLBACK} or {@code COMMIT} ends a
-     * transaction lost with its link, as {@code rollback()} does: {@code ROLLBACK} then runs on a fresh link
-     * (where it does nothing), {@code COMMIT} fails with 40000 (nothing was committed) and the connection
-     * goes on.
+     * Before a statement runs: as {@link #ensureLinkToQueue}, and a SQL {@code COMMIT} of a transaction that wrote
+     * gets its marker first, so that its outcome can be learned if the link is lost ({@link #commit()}).
      */
     public void ensureLink(String sql) throws SQLException {
+        ensureLinkToQueue(sql);
+        if (transaction.wrote() && TransactionSql.kind(sql) == TransactionSql.Kind.COMMITS) {
+            markSqlCommit();
+        }
+    }
+
+    /**
+     * Before a statement is queued or runs: as {@link #ensureLink()}, but a SQL {@code ROLLBACK} or {@code COMMIT}
+     * ends a transaction lost with its link, as {@code rollback()} does: {@code ROLLBACK} then runs on a fresh
+     * link (where it does nothing), {@code COMMIT} fails with 40000 (nothing was committed) and the connection
+     * goes on.
+     */
+    public void ensureLinkToQueue(String sql) throws SQLException {
         if (transactionLost()) {
             TransactionSql.Kind kind = TransactionSql.kind(sql);
             if (kind == TransactionSql.Kind.ROLLS_BACK || kind == TransactionSql.Kind.COMMITS) {
@@ -252,6 +265,7 @@ public final class Link {
     public void ran(boolean touchesSession, String sql, Recoverable statement, long updateCount) {
         lastGoodNanos = CoarseClock.nanos();
         sent++;
+        sqlCommitMark = null;
         statement.keptAs(-1, null);
         if (transaction.ran(sql, serverReports(), statement) && transaction.log() != null) {
             keepForReplay(touchesSession, sql, statement, updateCount);
@@ -267,12 +281,12 @@ public final class Link {
         if (log.whyNot() != null) {
             return;
         }
-        if (updateCount == Recoverable.BATCH) {
-            log.notReplayable("it ran a batch");
-            return;
-        }
         if (touchesSession) {
             log.notReplayable("it changed the session");
+            return;
+        }
+        if (updateCount == Recoverable.BATCH) {
+            keepBatch(log, sql, statement);
             return;
         }
         TransactionLog.Step step = statement.step(); // copies the bound parameters: only for what is kept
@@ -404,6 +418,8 @@ public final class Link {
      */
     public <T> T recover(SQLException failure, String sql, long payloadBytes, Recoverable statement, Execution<T> again)
             throws SQLException {
+        CommitOutcomes.Mark commitMark = sqlCommitMark;
+        sqlCommitMark = null;
         Diagnosis first = diagnose(failure, Phase.EXECUTE, payloadBytes, false);
         if (first == null) {
             transaction.failed(sql);
@@ -415,6 +431,10 @@ public final class Link {
             throw failure;
         }
         TransactionSql.Kind kind = TransactionSql.kind(sql);
+        if (kind == TransactionSql.Kind.COMMITS && commitMark != null && transaction.atStake()) {
+            resolveLostCommit(failure, first, commitMark);
+            return runAgain(sql, payloadBytes, statement, again); // on the fresh link, where it ends nothing
+        }
         if (kind != TransactionSql.Kind.PLAIN && transaction.atStake()) {
             throwIfCommittedMaybe(kind, sql, first, failure);
         }
@@ -460,6 +480,18 @@ public final class Link {
             ran(statement.touchesSession(sql), sql, statement, countOf(result));
             return result;
         });
+    }
+
+    /** A statement whose work is done, run again for its result; a lost link then is recovered as any other. */
+    private <T> T runAgain(String sql, long payloadBytes, Recoverable statement, Execution<T> again)
+            throws SQLException {
+        try {
+            T result = again.run();
+            ran(statement.touchesSession(sql), sql, statement, countOf(result));
+            return result;
+        } catch (SQLException e) {
+            return recover(e, sql, payloadBytes, statement, again);
+        }
     }
 
     /** Why the open transaction, lost with its link, cannot run again on a fresh one with proof; null if it can. */
@@ -533,6 +565,18 @@ public final class Link {
             // final, on every link; it carries the loss it comes from, for the layer that may run the work again
             throw new Refused(lastLoss == null ? dataChanged : lastLoss.attachTo(dataChanged));
         }
+    }
+
+    /** Keeps a batch of the open transaction for its replay, with the update count of each of its statements. */
+    private static void keepBatch(TransactionLog log, String sql, Recoverable statement) {
+        TransactionLog.Batch batch = statement.batch();
+        if (batch == null) {
+            String why = statement.whyNotReplayable();
+            log.notReplayable(why != null ? why : "it ran a batch that cannot be queued again (a statement in it may "
+                    + "end or begin a transaction, a stream was bound, or retries are off)");
+            return;
+        }
+        log.addBatch(batch, sql, (sql == null ? 0 : sql.length()) + batch.size());
     }
 
     /** What an execution returned, as {@link #ran} takes it. */
@@ -678,10 +722,11 @@ public final class Link {
         boolean wrote = transaction.wrote();
         CommitOutcomes.Mark mark = wrote ? source.commitOutcomes().prepare(physical) : null;
         try {
-            if (mark != null && !source.commitOutcomes().write(physical, mark)) {
-                mark = null; // outcomes turned off for this DataSource: the COMMIT goes as it is
+            if (mark != null) {
+                source.commitOutcomes().commit(physical, mark);
+            } else {
+                physical.commit();
             }
-            physical.commit();
             markGood();
             transaction.end();
         } catch (SQLException e) {
@@ -689,7 +734,7 @@ public final class Link {
             if (diagnosis == null) {
                 throw e;
             }
-            if (mark != null) { // it wrote, and its marker says whether it committed
+            if (mark != null && mark.sent()) { // it wrote, and its marker says whether it committed
                 resolveLostCommit(e, diagnosis, mark);
                 return;
             }
@@ -703,6 +748,30 @@ public final class Link {
             source.handler().notRetried(diagnosis);
             throw Failures.outcomeUnknown(e, diagnosis, "COMMIT");
         }
+    }
+
+    /**
+     * Writes the marker of the transaction a SQL {@code COMMIT} is about to end. Lost meanwhile, the COMMIT was
+     * not sent: the transaction is resolved as {@link #commit()} resolves it, and the statement then runs on the
+     * fresh link, where it finds nothing to commit.
+     */
+    private void markSqlCommit() throws SQLException {
+        CommitOutcomes outcomes = source.commitOutcomes();
+        CommitOutcomes.Mark mark = outcomes.prepare(physical);
+        if (mark == null) {
+            return;
+        }
+        try {
+            outcomes.mark(physical, mark);
+        } catch (SQLException e) {
+            Diagnosis diagnosis = diagnose(e, Phase.COMMIT, 0, false);
+            if (diagnosis == null) {
+                throw e;
+            }
+            resolveLostCommit(e, diagnosis, mark);
+            return;
+        }
+        sqlCommitMark = mark.sent() ? mark : null;
     }
 
     /**
@@ -733,11 +802,15 @@ public final class Link {
                     throw new Refused(Failures.notCommitted(whyNot, first));
                 }
                 replayTransaction();
-                if (!outcomes.write(physical, mark)) {
-                    throw new Refused(Failures.outcomeUnknown(failure, first, "COMMIT (its marker could not be written "
-                            + "again: " + outcomes.unavailable() + ")"));
+                try {
+                    outcomes.commit(physical, mark);
+                } catch (SQLException lostAgain) {
+                    if (!mark.sent()) { // committed without a marker: nothing can tell whether it took effect
+                        throw new Refused(Failures.outcomeUnknown(lostAgain, first, "COMMIT (its marker could not be "
+                                + "written again: " + outcomes.unavailable() + ")"));
+                    }
+                    throw lostAgain;
                 }
-                physical.commit();
                 return CommitOutcomes.REPLAYED;
             });
             transaction.end();

@@ -37,6 +37,9 @@ public interface Recoverable extends Transaction.Reads {
     /** The last execution as a step of a transaction's replay; null if it cannot be made again. */
     TransactionLog.Step step();
 
+    /** The batch the last execution ran, as a step of a transaction's replay; null if it cannot be queued again. */
+    TransactionLog.Batch batch();
+
     /** Why the last execution cannot be made again, when {@link #step()} is null. */
     String whyNotReplayable();
 

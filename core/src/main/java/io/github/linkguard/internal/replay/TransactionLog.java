@@ -9,14 +9,15 @@ import java.sql.SQLException;
 import java.sql.SQLTransactionRollbackException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
  * What an open transaction did, kept so that it can run again on a fresh link after a lost one, with the
  * proof that the run again observed what the application observed: each statement in order, the update count
  * it returned, and the values the application read from its result and its generated keys ({@link ReadLog}).
- * A transaction that did what a replay cannot prove the same (a stream bound or read, a change of the session,
- * a batch, more than the bounds keep) is not replayed: then {@link #whyNot()} says why, and the transaction
+ * A batch is kept with the update count of each of its statements. A transaction that did what a replay cannot
+ * prove the same (a stream bound or read, a change of the session, more than the bounds keep) is not replayed: then {@link #whyNot()} says why, and the transaction
  * is lost as before. Not thread-safe, like the connection it belongs to.
  */
 public final class TransactionLog {
@@ -26,6 +27,21 @@ public final class TransactionLog {
     public interface Step {
         /** Makes the statement on {@code physical} as the application made it, its parameters bound. */
         Statement make(Connection physical) throws SQLException;
+    }
+
+    /**
+     * A batch a statement ran: made again, the statement has the batch queued, and the replay runs it and
+     * compares each statement's update count with what the application saw.
+     */
+    public interface Batch extends Step {
+        /** The update counts the application saw, one per queued statement (as the driver returned them). */
+        long[] counts();
+
+        /** How many statements the batch queued. */
+        int rows();
+
+        /** About how many bytes the batch holds (texts, bound values). */
+        long size();
     }
 
     /** A statement kept: how to run it again and what the application saw it do. */
@@ -87,7 +103,15 @@ public final class TransactionLog {
      * @return the statement's number, to attach its generated keys; -1 if the transaction is not replayable
      */
     public int add(Step step, String sql, boolean plain, long updateCount, long size) {
-        return keep(new Entry(step, sql, plain, updateCount, null), size);
+        return keep(new Entry(step, sql, plain, updateCount, null), 1, size);
+    }
+
+    /**
+     * Keeps a batch that ran, made of about {@code size} bytes; each of its statements counts against the bound
+     * of statements.
+     */
+    public void addBatch(Batch batch, String sql, long size) {
+        keep(new Entry(batch, sql, false, 0, null), Math.max(1, batch.rows()), size);
     }
 
     /**
@@ -98,22 +122,20 @@ public final class TransactionLog {
      */
     public ReadLog addQuery(Step step, String sql, boolean plain, long size) {
         ReadLog results = new ReadLog(this, generation, false);
-        return keep(new Entry(step, sql, plain, -1, results), size) < 0 ? null : results;
+        return keep(new Entry(step, sql, plain, -1, results), 0, size) < 0 ? null : results;
     }
 
-    private int keep(Entry entry, long size) {
+    /** Keeps {@code entry}, which counts as {@code statements} against the bound of statements other than queries. */
+    private int keep(Entry entry, int statements, long size) {
         if (whyNot != null) {
             return -1;
         }
-        boolean query = entry.results != null;
-        if (!query && commands == maxSteps || !kept(generation, size + ENTRY_BYTES)) {
+        if (commands + statements > maxSteps || !kept(generation, size + ENTRY_BYTES)) {
             notReplayable(tooLong());
             return -1;
         }
         entries.add(entry);
-        if (!query) {
-            commands++;
-        }
+        commands += statements;
         return entries.size() - 1;
     }
 
@@ -242,6 +264,11 @@ public final class TransactionLog {
         Statement again = entry.step.make(fresh);
         boolean handedOver = false;
         try {
+            if (entry.step instanceof Batch batch) {
+                long[] counts = again.executeLargeBatch();
+                return Arrays.equals(counts, batch.counts()) ? null : "changed " + Arrays.toString(counts)
+                        + " rows in the replay, " + Arrays.toString(batch.counts()) + " before";
+            }
             if (!entry.plain) {
                 ((PreparedStatement) again).execute();
             } else {

@@ -180,8 +180,8 @@ public class LinkGuardProperties {
     public static class CommitOutcome {
 
         /**
-         * Whether a COMMIT lost with its link is resolved: every transaction that wrote writes a marker row just
-         * before its COMMIT (one more round trip), so that after a lost COMMIT LinkGuard learns on a fresh link
+         * Whether a COMMIT lost with its link is resolved: every transaction that wrote writes a marker row with
+         * its COMMIT (in the same round trip where LinkGuard's procedure may be made and run), so that after a lost COMMIT LinkGuard learns on a fresh link
          * whether it took effect (after making sure the old session can no longer commit) and either returns
          * normally or replays the transaction and commits it. Off, a lost COMMIT fails with SQLState 08007.
          */
@@ -189,7 +189,8 @@ public class LinkGuardProperties {
 
         /**
          * The markers' table, "table" (in the schema of the DataSource's URL) or "schema.table"; created when
-         * missing if the user may (else a lost COMMIT fails with 08007, said once at start-up).
+         * missing if the user may (else a lost COMMIT fails with 08007, said once at start-up), with its
+         * procedure "table_commit".
          */
         private String table = "linkguard_commits";
 

@@ -118,6 +118,14 @@ public class LostLinkWalk implements ApplicationRunner {
                 connection.commit();
             }
         });
+        step(guarded, "COMMIT's answer lost after the server committed", () -> {
+            try (Connection connection = dataSource.getConnection()) {
+                connection.setAutoCommit(false);
+                execute(connection, "INSERT INTO files (content) VALUES ('committed once')");
+                faults.cutOpenLinksAtNext(Direction.SERVER_TO_CLIENT);
+                connection.commit(); // LinkGuard learns on a fresh link that it took effect
+            }
+        });
         step(guarded, "big streamed result, slow reader, net_write_timeout=2", () -> {
             try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement()) {
                 statement.setFetchSize(Integer.MIN_VALUE);

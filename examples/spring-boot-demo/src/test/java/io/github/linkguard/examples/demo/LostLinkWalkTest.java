@@ -44,6 +44,7 @@ class LostLinkWalkTest {
         assertThat(rows).extracting(LostLinkWalk.Row::cause, LostLinkWalk.Row::outcome).containsExactly(
                 org.assertj.core.groups.Tuple.tuple("network", "recovered"),
                 org.assertj.core.groups.Tuple.tuple("network", "recovered"),
+                org.assertj.core.groups.Tuple.tuple("network", "recovered"),
                 org.assertj.core.groups.Tuple.tuple("transfer-timeout", "surfaced S1000"),
                 org.assertj.core.groups.Tuple.tuple("connect-timeout", "surfaced 08S01"),
                 org.assertj.core.groups.Tuple.tuple("packet-too-large", "surfaced S1000"),
@@ -58,7 +59,8 @@ class LostLinkWalkTest {
 
         assertThat(scrape).contains("linkguard_failures_total{").contains("linkguard_retries_total{")
                 .contains("outcome=\"recovered\"").contains("outcome=\"not-retried\"")
-                .contains("datasource=\"dataSource\"").contains("hikaricp_connections");
+                .contains("datasource=\"dataSource\"").contains("hikaricp_connections")
+                .contains("linkguard_commit_outcomes_total{datasource=\"dataSource\",outcome=\"committed\"} 1.0");
         assertThat(get("/actuator/linkguard")).contains("\"cause\":\"server-restart\"");
         assertThat(get("/actuator/health/linkguard")).contains("\"status\":\"UP\"");
     }

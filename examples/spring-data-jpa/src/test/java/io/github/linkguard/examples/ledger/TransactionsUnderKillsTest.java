@@ -27,8 +27,9 @@ import org.springframework.transaction.support.TransactionTemplate;
  * {@code TransactionTemplate}s of JDBC reads, Spring Data JPA repository calls, and read-write transfers
  * through the {@code @Transactional} service. No read fails (the reads go to accounts the transfers leave
  * alone, and to the total, which transfers keep: a read whose rows changed between the loss and the replay
- * rightly fails with 40001); a transfer may fail only where nobody can know its outcome (08007 at COMMIT)
- * or where its replay saw other data (40001, the accounts are contended), and the ledger's total holds.
+ * rightly fails with 40001); a transfer may fail only where its replay saw other data (40001, the accounts are
+ * contended): never with 08007, as a COMMIT lost with its link is resolved. The ledger's total holds. It runs at
+ * least 8 s and until enough was done (bounded: the figures do not depend on the machine's speed).
  */
 @SpringBootTest
 class TransactionsUnderKillsTest {
@@ -65,7 +66,8 @@ class TransactionsUnderKillsTest {
         AtomicInteger done = new AtomicInteger();
         AtomicInteger writesDone = new AtomicInteger();
         Map<String, AtomicInteger> failures = new ConcurrentHashMap<>();
-        AtomicLong deadline = new AtomicLong(System.nanoTime() + Duration.ofSeconds(8).toNanos());
+        long start = System.nanoTime();
+        AtomicLong deadline = new AtomicLong(start + Duration.ofSeconds(90).toNanos());
         ExecutorService workers = Executors.newFixedThreadPool(6);
         try (SessionKiller killer = SessionKiller.every(embeddedMariaDb, Duration.ofMillis(300))) {
             List<Future<?>> running = List.of(
@@ -85,6 +87,12 @@ class TransactionsUnderKillsTest {
                     workers.submit(() -> work(deadline, writesDone, failures, "transfer", () -> ledger.transfer(
                             "u-" + System.nanoTime() + "-" + ThreadLocalRandom.current().nextInt(), anAccount(),
                             anAccount(), 1 + ThreadLocalRandom.current().nextInt(10)))));
+            while (System.nanoTime() - start < Duration.ofSeconds(8).toNanos()
+                    || (done.get() <= 100 || writesDone.get() <= 20 || killer.kills() <= 20)
+                    && System.nanoTime() < deadline.get()) {
+                Thread.sleep(100);
+            }
+            deadline.set(System.nanoTime());
             for (Future<?> worker : running) {
                 worker.get();
             }
@@ -95,7 +103,7 @@ class TransactionsUnderKillsTest {
 
         System.out.println("TransactionsUnderKillsTest: " + done + " reads, " + writesDone + " transfers; failures: " + failures);
         assertThat(failures.keySet()).as("failures by kind and SQLState: " + failures)
-                .allMatch(kind -> kind.equals("transfer 08007") || kind.equals("transfer 40001"));
+                .allMatch(kind -> kind.equals("transfer 40001"));
         assertThat(done.get()).as("reads done").isGreaterThan(100);
         assertThat(writesDone.get()).as("transfers done").isGreaterThan(20);
         assertThat(ledger.total()).isEqualTo(total);
