@@ -237,6 +237,61 @@ class CommitOutcomeTest {
         assertThat(number(db, "SELECT COUNT(*) FROM test.outcome_rows")).isEqualTo(5);
     }
 
+    /**
+     * A transaction that cannot be replayed (a stream was bound), its session killed before commit(): the
+     * server confirms it did not commit, and as it wrote only InnoDB tables (the server's reports say so):
+     * 40000, nothing of it committed, with the reason it was not replayed.
+     */
+    @Test
+    void aLostCommitThatCannotBeReplayedIsNotCommittedWithWhy(EmbeddedMariaDb db) throws Exception {
+        try (Pools.Guarded guarded = guard(db, db.jdbcUrl());
+                Connection connection = guarded.dataSource().getConnection()) {
+            assertThatThrownBy(() -> fourInsertsThenCommit(connection, session -> {
+                try (PreparedStatement streamed = connection.prepareStatement("UPDATE outcome_rows SET v = ? WHERE id = 1")) {
+                    streamed.setCharacterStream(1, new java.io.StringReader("11"));
+                    streamed.executeUpdate();
+                } catch (SQLException e) {
+                    throw new IllegalStateException(e);
+                }
+                db.execute("KILL CONNECTION " + session);
+            })).isInstanceOfSatisfying(SQLException.class, e -> assertThat(e.getSQLState()).isEqualTo("40000"))
+                    .hasMessageContaining("did not commit (it was rolled back), and it was not replayed")
+                    .hasMessageContaining("stream");
+            connection.rollback();
+        }
+        assertThat(number(db, "SELECT COUNT(*) FROM test.outcome_rows")).isZero();
+    }
+
+    /**
+     * A transaction that also wrote a MyISAM table, its session killed before commit(): it did not commit, but
+     * its MyISAM row stays, so it is neither replayed nor said to be rolled back ("run it again" would write the
+     * row twice): 08007, saying so.
+     */
+    @Test
+    void aLostCommitOfATransactionThatWroteANonTransactionalTableSaysItsWritesThereStay(EmbeddedMariaDb db)
+            throws Exception {
+        db.execute("CREATE TABLE IF NOT EXISTS outcome_myisam (id INT PRIMARY KEY) ENGINE=MyISAM",
+                "DELETE FROM outcome_myisam");
+        try (Pools.Guarded guarded = guard(db, db.jdbcUrl());
+                Connection connection = guarded.dataSource().getConnection()) {
+            assertThatThrownBy(() -> fourInsertsThenCommit(connection, session -> {
+                try {
+                    execute(connection, "INSERT INTO outcome_myisam VALUES (1)");
+                } catch (SQLException e) {
+                    throw new IllegalStateException(e);
+                }
+                db.execute("KILL CONNECTION " + session);
+            })).isInstanceOfSatisfying(SQLException.class, e -> assertThat(e.getSQLState()).isEqualTo("08007"))
+                    .hasMessageContaining("did not commit, but it may have written a table of an engine without "
+                            + "transactions");
+            connection.rollback();
+        } finally {
+            assertThat(number(db, "SELECT COUNT(*) FROM test.outcome_myisam")).isEqualTo(1);
+            db.execute("DROP TABLE outcome_myisam"); // the other tests' server has no such table
+        }
+        assertThat(number(db, "SELECT COUNT(*) FROM test.outcome_rows")).isZero();
+    }
+
     /** How many statements {@code connection} sent to commit a transaction of one insert (the server's count). */
     private static long statementsToCommitOneInsert(Connection connection, int id) throws SQLException {
         connection.setAutoCommit(false);

@@ -84,9 +84,7 @@ public final class LoopbackLoad {
             // the transactions alone run as LinkGuard runs them by default: with the server's reports
             MysqlDataSource driver = transactionsOnly ? tracked(driver(server)) : driver(server);
             try (HikariDataSource pool = Pools.hikari("load", driver, SLOTS, registry)) {
-                Map<Side, DataSource> sides = new EnumMap<>(Side.class);
-                sides.put(Side.BARE, pool);
-                sides.put(Side.LINKGUARD, Pools.front(Side.LINKGUARD, pool, "load", registry));
+                Map<Side, DataSource> sides = bareAndGuarded(pool, "load", registry);
                 for (Workload workload : Workload.values()) {
                     for (int threads : new int[] {SLOTS, 4 * SLOTS}) {
                         if (workload.transaction() || !transactionsOnly) {
@@ -131,9 +129,7 @@ public final class LoopbackLoad {
             MysqlDataSource driver = tracked(driver(server));
             driver.setUrl(EmbeddedMariaDb.jdbcUrl(proxy.host(), proxy.port()));
             try (HikariDataSource pool = Pools.hikari("proxied", driver, SLOTS, registry)) {
-                Map<Side, DataSource> sides = new EnumMap<>(Side.class);
-                sides.put(Side.BARE, pool);
-                sides.put(Side.LINKGUARD, Pools.front(Side.LINKGUARD, pool, "proxied", registry));
+                Map<Side, DataSource> sides = bareAndGuarded(pool, "proxied", registry);
                 for (Workload workload : Workload.values()) {
                     for (int threads : new int[] {SLOTS, 4 * SLOTS}) {
                         if (workload.transaction()) {
@@ -144,6 +140,14 @@ public final class LoopbackLoad {
             }
         }
         return table.toString();
+    }
+
+    /** The pool bare, and through LinkGuard. */
+    private static Map<Side, DataSource> bareAndGuarded(HikariDataSource pool, String name, MeterRegistry registry) {
+        Map<Side, DataSource> sides = new EnumMap<>(Side.class);
+        sides.put(Side.BARE, pool);
+        sides.put(Side.LINKGUARD, Pools.front(Side.LINKGUARD, pool, name, registry));
+        return sides;
     }
 
     /** {@code driver} with the server's session reports on, as LinkGuard asks for them on a pool by URL. */

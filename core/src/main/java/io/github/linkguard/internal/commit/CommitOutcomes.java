@@ -13,7 +13,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Locale;
 import java.util.Map;
-import java.util.WeakHashMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
@@ -80,8 +80,11 @@ public final class CommitOutcomes {
     private volatile String lockingReadSql;
     /** When the table may be looked for again after the server was away ({@link System#nanoTime()}). */
     private long checkAgainAt = System.nanoTime();
-    /** Each physical connection's row, by the driver's own connection (weakly: a closed one takes its key along). */
-    private final Map<Connection, Long> keys = new WeakHashMap<>();
+    /**
+     * Each physical connection's row, by the driver's own connection: read without a lock on every COMMIT;
+     * closed connections leave with the hourly clean-up.
+     */
+    private final Map<Connection, Long> keys = new ConcurrentHashMap<>();
 
     /**
      * @param enabled whether lost COMMITs are resolved
@@ -185,8 +188,8 @@ public final class CommitOutcomes {
         try {
             // the driver's own connection (the same on every borrow), Connector/J's: it tells the session's id
             JdbcConnection driver = physical.unwrap(JdbcConnection.class);
-            long key;
-            synchronized (keys) {
+            Long key = keys.get(driver);
+            if (key == null) {
                 key = keys.computeIfAbsent(driver, c -> ThreadLocalRandom.current().nextLong());
             }
             return new Mark(key, driver);
@@ -434,17 +437,33 @@ public final class CommitOutcomes {
 
     /**
      * Deletes the rows no marker touched for a day (their physical connections are long closed: a live one
-     * writes its row again with its next transaction), hourly, on a connection of its own: rows stay bounded.
+     * writes its row again with its next transaction), hourly, on a thread and a connection of their own: rows
+     * stay bounded. The keys of closed connections go then too.
      */
     private synchronized void cleanUp() {
         if (System.nanoTime() - cleanUpAt < 0) {
             return;
         }
         cleanUpAt = System.nanoTime() + CLEAN_UP_NANOS;
+        Thread cleaner = new Thread(this::deleteOldRows, "linkguard-commit-markers");
+        cleaner.setDaemon(true); // off the application's COMMIT, which only starts it
+        cleaner.start();
+    }
+
+    private void deleteOldRows() {
+        keys.keySet().removeIf(CommitOutcomes::closed);
         try (Connection own = ddlConnections.open(); Statement delete = own.createStatement()) {
             delete.executeUpdate(deleteOldSql);
         } catch (SQLException e) {
             log.debug("[{}] old commit markers not deleted now: {}", dataSource, e.toString());
+        }
+    }
+
+    private static boolean closed(Connection driver) {
+        try {
+            return driver.isClosed();
+        } catch (SQLException e) {
+            return true;
         }
     }
 

@@ -42,6 +42,20 @@ final class Failures {
         return diagnosis.attachTo(rolledBack);
     }
 
+    /**
+     * A COMMIT lost with its link that LinkGuard verified did not take effect, of a transaction that may have
+     * written {@code stays} (tables that no rollback undoes): those writes stayed, so it is neither "rolled back"
+     * nor to be run again as it is (08007, the transaction's outcome is partial).
+     */
+    static SQLException writesStayed(String stays, String why, Diagnosis diagnosis) {
+        SQLException partial = new SQLNonTransientConnectionException("LinkGuard: the link to the database was lost "
+                + "during COMMIT; the server confirms that the transaction did not commit, but it may have written "
+                + stays + ", where its writes stay (no rollback undoes them). It was not replayed (" + why + "), and "
+                + "running it again as it is would write them twice: check before repeating it. " + diagnosis.summary(),
+                "08007");
+        return diagnosis.attachTo(partial);
+    }
+
     /** A call on a connection the application closed. */
     static SQLException closed() {
         return new SQLNonTransientConnectionException("Connection is closed", "08003");

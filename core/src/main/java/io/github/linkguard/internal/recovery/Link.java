@@ -799,7 +799,7 @@ public final class Link {
                 }
                 if (whyNot != null) {
                     physical.rollback();
-                    throw new Refused(Failures.notCommitted(whyNot, first));
+                    throw new Refused(notCommitted(first, whyNot));
                 }
                 replayTransaction();
                 try {
@@ -828,6 +828,18 @@ public final class Link {
             throw Failures.outcomeUnknown(failure, first, "COMMIT (no fresh link could learn its outcome: "
                     + unresolved.getMessage() + ")");
         }
+    }
+
+    /**
+     * The failure of a lost COMMIT that did not take effect and cannot run again: 40000, nothing of it committed;
+     * but 08007 where it may have written a table that no rollback undoes (the server said so, or it does not
+     * report transaction states and has such tables): those writes stay, and running it again writes them twice.
+     */
+    private SQLException notCommitted(Diagnosis first, String whyNot) throws SQLException {
+        String stays = transaction.wroteNonTransactional()
+                ? "a table of an engine without transactions (the server said so)"
+                : transaction.wroteUnreported() ? NonTransactionalTables.any(physical) : null;
+        return stays == null ? Failures.notCommitted(whyNot, first) : Failures.writesStayed(stays, whyNot, first);
     }
 
     /** Rolls back; a transaction lost with its link was rolled back by the server, so this ends it. */

@@ -33,6 +33,12 @@ public final class NonTransactionalTables {
     private NonTransactionalTables() {
     }
 
+    /** One of the server's non-transactional tables, said for a message; null if it has none. */
+    public static String any(Connection physical) throws SQLException {
+        List<String[]> tables = names(physical, NON_TRANSACTIONAL);
+        return tables.isEmpty() ? null : first(tables);
+    }
+
     /**
      * What makes {@code sql}, lost after it was sent, possibly a write to a non-transactional table, said for a
      * message; null if it cannot have written one.

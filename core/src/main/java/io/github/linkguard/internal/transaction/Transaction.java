@@ -46,6 +46,10 @@ public final class Transaction {
     private boolean worked;
     /** The open transaction may have written: a lost COMMIT then has an unknown outcome. */
     private boolean wrote;
+    /** The server said the open transaction wrote a table no rollback undoes. */
+    private boolean wroteNonTransactional;
+    /** The open transaction wrote where the server does not report transaction states: what, is not known. */
+    private boolean wroteUnreported;
     /** What the open transaction did, to replay it; null while replay is off or none was kept yet. */
     private TransactionLog log;
     /** Why the transaction lost with the link was not replayed, for the failures until it ends; else null. */
@@ -91,6 +95,19 @@ public final class Transaction {
     /** Whether the open transaction may have written (a lost COMMIT of one that did has an unknown outcome). */
     public boolean wrote() {
         return wrote;
+    }
+
+    /**
+     * Whether the open transaction wrote a table that no rollback undoes (MyISAM, Aria, MEMORY), as the server
+     * said: its writes there stay whatever becomes of the transaction.
+     */
+    public boolean wroteNonTransactional() {
+        return wroteNonTransactional;
+    }
+
+    /** Whether the open transaction wrote where the server does not report transaction states (what, is unknown). */
+    public boolean wroteUnreported() {
+        return wroteUnreported;
     }
 
     /** The open transaction's log for its replay, made on first use (replay on); null with replay off. */
@@ -139,6 +156,8 @@ public final class Transaction {
         notReplayed = null;
         worked = false;
         wrote = false;
+        wroteNonTransactional = false;
+        wroteUnreported = false;
         if (log != null) {
             log.clear();
         }
@@ -196,12 +215,14 @@ public final class Transaction {
             String flags = state;
             if (flags != null && flags.length() >= 5) {
                 if (flags.charAt(3) == 'w') {
+                    wroteNonTransactional = true;
                     notReplayable(NON_TRANSACTIONAL);
                 }
                 wrote |= flags.charAt(3) == 'w' || flags.charAt(4) == 'W';
             }
         } else if (kind != Kind.BEGINS && !statement.reads(sql)) {
             wrote = true;
+            wroteUnreported = true;
             notReplayable(UNPROVEN_WRITE);
         }
         return true;
