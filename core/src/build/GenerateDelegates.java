@@ -247,7 +247,7 @@ public final class GenerateDelegates {
                     .append(sql).append(", this, ")
                     .append(results ? "RESULT" : returns == boolean.class ? "result ? RESULT : ASK" : "result").append(");\n");
         }
-        String recovered = "link.recover(e, " + (returns.isArray() ? "batchSql(batch)" : sql) + ", "
+        String recovered = "link.recover(" + (returns.isArray() ? "batchFailure(e), batchSql(batch)" : "e, " + sql) + ", "
                 + (text ? "lengthOf(arg0)" : "payloadBytes()") + ", this, "
                 + (returns.isArray() ? "again(batch, () -> " + call + ")" : "() -> " + call) + ")";
         return body.append("            return ").append(results ? "results(result)" : "result")

@@ -1,5 +1,10 @@
 package io.github.linkguard.internal.jdbc;
 
+import com.mysql.cj.NativeSession;
+import com.mysql.cj.Session;
+import com.mysql.cj.exceptions.StatementIsClosedException;
+import com.mysql.cj.jdbc.JdbcConnection;
+import com.mysql.cj.jdbc.exceptions.SQLExceptionsMapping;
 import io.github.linkguard.Phase;
 import io.github.linkguard.internal.recovery.Link;
 import io.github.linkguard.internal.recovery.Recoverable;
@@ -151,6 +156,29 @@ public abstract class GuardedStatement extends DelegatingWrapper implements Stat
     void requeue(Statement fresh) throws SQLException {
         if (batchTexts != null) {
             new QueuedBatch.Texts(batchTexts).queueOn(fresh);
+        }
+    }
+
+    /**
+     * The failure of a batch as the link met it. Connector/J, clearing the batch of a statement that its broken
+     * connection closed during the batch, throws "No operations allowed after statement closed" in place of the
+     * failure (seen with MariaDB 10.11 after a KILL); the driver's session keeps the reason it was closed for.
+     */
+    final SQLException batchFailure(SQLException failure) {
+        if (!(failure.getCause() instanceof StatementIsClosedException)) {
+            return failure;
+        }
+        try {
+            Session session = link.physical().unwrap(JdbcConnection.class).getSession();
+            Throwable reason = session instanceof NativeSession ? ((NativeSession) session).getForceClosedReason() : null;
+            if (reason == null) {
+                return failure;
+            }
+            SQLException lost = SQLExceptionsMapping.translateException(reason);
+            lost.addSuppressed(failure);
+            return lost;
+        } catch (SQLException | RuntimeException | LinkageError notConnectorJ) {
+            return failure;
         }
     }
 
