@@ -232,7 +232,8 @@ public final class GenerateDelegates {
         String call = "delegate." + m.getName() + "(" + delegateArguments(m) + ")";
         Class<?> returns = m.getReturnType();
         boolean results = returns == ResultSet.class;
-        StringBuilder body = new StringBuilder("        link.ensureLink(").append(text ? "arg0" : "").append(");\n");
+        StringBuilder body = new StringBuilder("        link.ensureLink(")
+                .append(returns.isArray() ? "" : text ? "arg0, this" : "this").append(");\n");
         if (results) {
             body.append("        if (streaming()) {\n            link.beforeStreaming();\n        }\n");
         }

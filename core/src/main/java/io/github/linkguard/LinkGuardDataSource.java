@@ -121,7 +121,7 @@ public final class LinkGuardDataSource implements DataSource, AutoCloseable {
         this.closesDelegate = builder.closesDelegate;
         this.transactionReplay = builder.transactionReplay;
         this.commitOutcomes = new CommitOutcomes(builder.name, builder.commitOutcome, builder.commitOutcomeTable,
-                preflightConnections, metrics);
+                builder.commitOutcomeAutoCommitWrites, preflightConnections, metrics);
         this.replayMaxStatements = builder.replayMaxStatements;
         this.replayMaxBytes = builder.replayMaxBytes;
         this.clock = CoarseClock.lease();
@@ -542,6 +542,7 @@ public final class LinkGuardDataSource implements DataSource, AutoCloseable {
         private boolean transactionReplay = true;
         private boolean commitOutcome = true;
         private String commitOutcomeTable;
+        private boolean commitOutcomeAutoCommitWrites;
         private boolean remediation = true;
         private Set<String> skippedRemedies = Set.of();
         private int replayMaxStatements = 256;
@@ -730,11 +731,12 @@ public final class LinkGuardDataSource implements DataSource, AutoCloseable {
 
         /**
          * Whether a COMMIT lost with its link is resolved (default true): every transaction that wrote writes a
-         * marker row in LinkGuard's table just before its COMMIT; after a lost COMMIT a fresh link makes sure the
-         * old session can no longer commit and reads the row: committed, {@code commit()} returns; not committed,
-         * the transaction is replayed and committed (or fails with {@code 40001}, nothing committed). One more
-         * round trip per transaction that wrote. The table is created when missing if the user may
-         * ({@link CommitOutcomes#ddl}); where it cannot be, a lost COMMIT fails with {@code 08007} as when off.
+         * marker row in LinkGuard's table with its COMMIT (one call of LinkGuard's procedure where the user may
+         * make and run it, else a statement just before the COMMIT); after a lost COMMIT a fresh link makes sure
+         * the old session can no longer commit and reads the row: committed, {@code commit()} returns; not
+         * committed, the transaction is replayed and committed (or fails with {@code 40001}, nothing committed).
+         * The table is created when missing if the user may ({@link CommitOutcomes#ddl}); where it cannot be, a
+         * lost COMMIT fails with {@code 08007} as when off.
          */
         public Builder commitOutcome(boolean commitOutcome) {
             this.commitOutcome = commitOutcome;
@@ -749,6 +751,19 @@ public final class LinkGuardDataSource implements DataSource, AutoCloseable {
          */
         public Builder commitOutcomeTable(String table) {
             this.commitOutcomeTable = CommitOutcomes.tableName(table);
+            return this;
+        }
+
+        /**
+         * Whether writes in auto-commit mode ({@code INSERT}, {@code UPDATE}, {@code DELETE}, {@code REPLACE}
+         * through a statement or a prepared statement) are resolved like a COMMIT (default false): each runs as a
+         * transaction of its own with {@link #commitOutcome}'s marker, so that one whose link is lost is run
+         * again (lost before it committed) or returns (it committed) instead of failing with {@code 08007}. It
+         * costs three round trips more per such write (auto-commit off, the marker with the COMMIT, auto-commit
+         * on): measured, a third of their throughput (docs/BENCHMARKS.md). Needs {@link #commitOutcome} on.
+         */
+        public Builder commitOutcomeAutoCommitWrites(boolean autoCommitWrites) {
+            this.commitOutcomeAutoCommitWrites = autoCommitWrites;
             return this;
         }
 

@@ -62,6 +62,7 @@ public final class CommitOutcomes {
 
     private final String dataSource;
     private final boolean enabled;
+    private final boolean autoCommitWrites;
     private final String configuredTable;
     private final ServerProbe.ConnectionSource ddlConnections;
     private final LinkGuardMetrics metrics;
@@ -89,13 +90,15 @@ public final class CommitOutcomes {
     /**
      * @param enabled whether lost COMMITs are resolved
      * @param table the table's name, {@code table} or {@code schema.table}; null for {@link #DEFAULT_TABLE}
+     * @param autoCommitWrites whether writes in auto-commit mode run as transactions with a marker
      * @param ddlConnections connections of their own (not the application's), to create the table on
      */
-    public CommitOutcomes(String dataSource, boolean enabled, String table, ServerProbe.ConnectionSource ddlConnections,
-            LinkGuardMetrics metrics) {
+    public CommitOutcomes(String dataSource, boolean enabled, String table, boolean autoCommitWrites,
+            ServerProbe.ConnectionSource ddlConnections, LinkGuardMetrics metrics) {
         String name = tableName(table);
         this.dataSource = dataSource;
         this.enabled = enabled;
+        this.autoCommitWrites = enabled && autoCommitWrites;
         this.configuredTable = name;
         this.ddlConnections = ddlConnections;
         this.metrics = metrics;
@@ -144,6 +147,11 @@ public final class CommitOutcomes {
                 + "  END IF;\n"
                 + "  COMMIT;\n"
                 + "END";
+    }
+
+    /** Whether writes in auto-commit mode run as transactions of their own with a marker (and outcomes are on). */
+    public boolean autoCommitWrites() {
+        return autoCommitWrites;
     }
 
     /** Why lost COMMITs are not resolved on this DataSource; null while they are. */

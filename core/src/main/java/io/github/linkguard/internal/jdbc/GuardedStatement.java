@@ -59,6 +59,8 @@ public abstract class GuardedStatement extends DelegatingWrapper implements Stat
     final boolean touchesSession;
     /** Whether {@link #sql} only reads: 0 not looked at yet, 1 yes, -1 no. */
     private byte reads;
+    /** Whether {@link #sql} only changes rows: 0 not looked at yet, 1 yes, -1 no. */
+    private byte changesData;
     /** The texts added with {@code addBatch(String)} that may change the session; null while there are none. */
     private List<String> sessionBatch;
     /** The texts queued with {@code addBatch(String)}, to queue them again on a fresh link; null while none are. */
@@ -119,6 +121,21 @@ public abstract class GuardedStatement extends DelegatingWrapper implements Stat
             reads = (byte) (SqlStatements.readOnly(text) ? 1 : -1);
         }
         return reads > 0;
+    }
+
+    /**
+     * Whether running {@code text} on this statement only changes rows ({@link SqlStatements#changesData});
+     * looked at once for a prepared statement's own text, and only where auto-commit writes are resolved.
+     */
+    @Override
+    public final boolean changesData(String text) {
+        if (text != this.sql) {
+            return SqlStatements.changesData(text);
+        }
+        if (changesData == 0) {
+            changesData = (byte) (SqlStatements.changesData(text) ? 1 : -1);
+        }
+        return changesData > 0;
     }
 
     /** Whether results are streamed: a result still occupies the link after the execution. */
@@ -197,11 +214,11 @@ public abstract class GuardedStatement extends DelegatingWrapper implements Stat
     }
 
     /** After a batch ran: kept for the transaction's replay with its counts, and the session changes of its texts. */
-    final void ranBatch(QueuedBatch batch, int[] counts) {
+    final void ranBatch(QueuedBatch batch, int[] counts) throws SQLException {
         ranBatch(batch, Arrays.stream(counts).asLongStream().toArray());
     }
 
-    final void ranBatch(QueuedBatch batch, long[] counts) {
+    final void ranBatch(QueuedBatch batch, long[] counts) throws SQLException {
         ranBatch = batch == null ? null : new RanBatch(remake(), batch, counts);
         try {
             link.ran(touchesSession, batchSql(batch), this, BATCH);

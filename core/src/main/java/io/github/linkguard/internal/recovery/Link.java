@@ -86,6 +86,10 @@ public final class Link {
     private SessionTimeouts raisedTimeouts;
     /** The marker written for the SQL {@code COMMIT} about to run; null otherwise. */
     private CommitOutcomes.Mark sqlCommitMark;
+    /** Whether writes in auto-commit mode run as transactions of their own with a marker (the DataSource's choice). */
+    private final boolean autoCommitWrites;
+    /** A write in auto-commit mode runs now as a transaction of its own ({@link #beginAutoCommitWrite}). */
+    private boolean autoCommitWrite;
 
     /**
      * @param source where fresh links come from after a lost one
@@ -102,6 +106,7 @@ public final class Link {
         this.transaction = new Transaction(source.autoCommitOf(physical), source.replaysTransactions(),
                 source.transactionLogs());
         this.session = source.sessions().take(physical);
+        this.autoCommitWrites = source.commitOutcomes().autoCommitWrites();
     }
 
     /** The physical connection the link runs on now. */
@@ -172,6 +177,75 @@ public final class Link {
         ensureLinkToQueue(sql);
         if (transaction.wrote() && TransactionSql.kind(sql) == TransactionSql.Kind.COMMITS) {
             markSqlCommit();
+        }
+    }
+
+    /**
+     * Before {@code statement} runs {@code sql}: as {@link #ensureLink(String)}; and where auto-commit writes are
+     * resolved, a write in auto-commit mode begins a transaction of its own ({@link #beginAutoCommitWrite}).
+     */
+    public void ensureLink(String sql, Recoverable statement) throws SQLException {
+        ensureLink(sql);
+        if (autoCommitWrites && transaction.autoCommit() && statement.changesData(sql)) {
+            beginAutoCommitWrite();
+        }
+    }
+
+    /** Before a prepared statement runs its own SQL: as {@link #ensureLink(String, Recoverable)}, its text aside. */
+    public void ensureLink(Recoverable statement) throws SQLException {
+        ensureLink();
+        if (autoCommitWrites && transaction.autoCommit() && statement.changesData(statement.sql())) {
+            beginAutoCommitWrite();
+        }
+    }
+
+    /**
+     * A write in auto-commit mode runs as a transaction of its own, committed with its marker as soon as it ran
+     * ({@link #ran}): lost before it committed, it runs again as the first statement of its transaction; its
+     * COMMIT lost, the marker tells ({@link #commit()}). Auto-commit goes back on after it, whatever happened.
+     */
+    private void beginAutoCommitWrite() throws SQLException {
+        if (source.commitOutcomes().unavailable() != null) {
+            return; // outcomes cannot be learned here: the write goes as it is
+        }
+        try {
+            physical.setAutoCommit(false);
+        } catch (SQLException lost) { // nothing of the write was sent: on a fresh link, in auto-commit mode
+            settle(lost, false, () -> {
+                physical.setAutoCommit(false);
+                return null;
+            });
+        }
+        transaction.autoCommit(false);
+        autoCommitWrite = true;
+    }
+
+    /** The auto-commit write ran: it commits now, then auto-commit goes back on. */
+    private void commitAutoCommitWrite() throws SQLException {
+        autoCommitWrite = false;
+        try {
+            commit();
+        } catch (SQLException e) {
+            throw new Refused(e); // the write's own outcome: never recovered as a lost link of its own
+        } finally {
+            endAutoCommitWrite();
+        }
+    }
+
+    /** Auto-commit back on after an auto-commit write, on the link if it is up (else the next link is made so). */
+    private void endAutoCommitWrite() {
+        autoCommitWrite = false;
+        transaction.autoCommit(true);
+        if (state != OPEN) {
+            return;
+        }
+        try {
+            physical.setAutoCommit(true);
+        } catch (SQLException e) {
+            Diagnosis diagnosis = diagnose(e, Phase.EXECUTE, 0, false);
+            if (diagnosis != null) {
+                lost(diagnosis); // the write is settled; the next call goes on a fresh link, in auto-commit mode
+            }
         }
     }
 
@@ -262,7 +336,7 @@ public final class Link {
      * @param updateCount what the execution returned: an update count, or {@link Recoverable#RESULT},
      *        {@link Recoverable#ASK}, {@link Recoverable#BATCH}
      */
-    public void ran(boolean touchesSession, String sql, Recoverable statement, long updateCount) {
+    public void ran(boolean touchesSession, String sql, Recoverable statement, long updateCount) throws SQLException {
         lastGoodNanos = CoarseClock.nanos();
         sent++;
         sqlCommitMark = null;
@@ -272,6 +346,9 @@ public final class Link {
         }
         if (touchesSession || session != null || source.serverReports().sessionChanges()) {
             noteSession(touchesSession, sql, statement);
+        }
+        if (autoCommitWrite) {
+            commitAutoCommitWrite();
         }
     }
 
@@ -418,6 +495,23 @@ public final class Link {
      */
     public <T> T recover(SQLException failure, String sql, long payloadBytes, Recoverable statement, Execution<T> again)
             throws SQLException {
+        if (failure instanceof Refused refused) {
+            throw refused.reason; // an auto-commit write's own outcome, settled already
+        }
+        if (!autoCommitWrite) {
+            return recoverExecution(failure, sql, payloadBytes, statement, again);
+        }
+        try { // an auto-commit write, lost or failed inside its own transaction
+            return recoverExecution(failure, sql, payloadBytes, statement, again);
+        } finally {
+            if (autoCommitWrite) {
+                endAutoCommitWrite(); // it did not run again: auto-commit goes back on, here or on the next link
+            }
+        }
+    }
+
+    private <T> T recoverExecution(SQLException failure, String sql, long payloadBytes, Recoverable statement,
+            Execution<T> again) throws SQLException {
         CommitOutcomes.Mark commitMark = sqlCommitMark;
         sqlCommitMark = null;
         Diagnosis first = diagnose(failure, Phase.EXECUTE, payloadBytes, false);

@@ -22,6 +22,9 @@ public interface Recoverable extends Transaction.Reads {
     /** The statement's own SQL (prepared and callable statements); null for a plain statement. */
     String sql();
 
+    /** Whether running {@code text} on this statement only changes rows ({@code SqlStatements.changesData}). */
+    boolean changesData(String text);
+
     /** Whether running {@code text} on this statement may change the session. */
     boolean touchesSession(String text);
 

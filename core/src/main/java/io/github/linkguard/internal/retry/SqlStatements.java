@@ -52,6 +52,20 @@ public final class SqlStatements {
     }
 
     /**
+     * Whether the statement changes rows and nothing else: one {@code INSERT}, {@code UPDATE}, {@code DELETE} or
+     * {@code REPLACE} (what runs as a transaction of its own when auto-commit writes are resolved).
+     */
+    public static boolean changesData(String sql) {
+        if (sql == null || SessionSql.secondStatement(sql)) {
+            return false;
+        }
+        int at = SessionSql.firstKeyword(sql);
+        return at >= 0 && at < sql.length() && (SessionSql.keyword(sql, at, "INSERT")
+                || SessionSql.keyword(sql, at, "UPDATE") || SessionSql.keyword(sql, at, "DELETE")
+                || SessionSql.keyword(sql, at, "REPLACE"));
+    }
+
+    /**
      * Whether the statement may call a stored function (a name followed by a parenthesis that is not one of
      * the server's built-ins): a function may write, also to tables that no transaction rolls back.
      */

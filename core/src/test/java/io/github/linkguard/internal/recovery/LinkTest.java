@@ -208,7 +208,7 @@ class LinkTest {
                 Duration.ofSeconds(10));
         private final RetryBudget budget = new RetryBudget(0.2, 10);
         private final SessionCarry sessions = new SessionCarry();
-        private final CommitOutcomes commitOutcomes = new CommitOutcomes("test", false, null, null, LinkGuardMetrics.NOOP);
+        private final CommitOutcomes commitOutcomes = new CommitOutcomes("test", false, null, false, null, LinkGuardMetrics.NOOP);
 
         @Override
         public LostLinkHandler handler() {

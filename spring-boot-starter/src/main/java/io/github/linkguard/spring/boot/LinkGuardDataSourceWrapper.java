@@ -62,6 +62,7 @@ public class LinkGuardDataSourceWrapper implements DestructionAwareBeanPostProce
                 .transactionReplay(settings.getReplay().isEnabled())
                 .commitOutcome(settings.getCommitOutcome().isEnabled())
                 .commitOutcomeTable(settings.getCommitOutcome().getTable())
+                .commitOutcomeAutoCommitWrites(settings.getCommitOutcome().isAutoCommitWrites())
                 .remediation(settings.getRemediation().isEnabled())
                 .skipRemedies(settings.getRemediation().getSkip())
                 .replayBounds(settings.getReplay().getMaxStatements(), settings.getReplay().getMaxSize().toBytes())

@@ -95,6 +95,22 @@ class LinkGuardAutoConfigurationTest {
     }
 
     @Test
+    void commitOutcomePropertiesBind() {
+        runner.withPropertyValues("linkguard.commit-outcome.auto-commit-writes=true",
+                        "linkguard.commit-outcome.table=app.markers")
+                .run(context -> {
+                    assertThat(context).hasNotFailed();
+                    LinkGuardProperties.CommitOutcome outcome = context.getBean(LinkGuardProperties.class)
+                            .getCommitOutcome();
+                    assertThat(outcome.isEnabled()).isTrue();
+                    assertThat(outcome.isAutoCommitWrites()).isTrue();
+                    assertThat(outcome.getTable()).isEqualTo("app.markers");
+                });
+        runner.withPropertyValues("linkguard.commit-outcome.table=x; DROP TABLE y").run(context ->
+                assertThat(context).getFailure().rootCause().hasMessageContaining("plain name"));
+    }
+
+    @Test
     void badValuesStopTheApplicationWithTheReason() {
         runner.withPropertyValues("linkguard.retry.max-attempts=0").run(context ->
                 assertThat(context).getFailure().rootCause().hasMessageContaining("must be at least 1, was 0"));
