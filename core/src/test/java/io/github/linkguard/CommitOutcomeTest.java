@@ -5,6 +5,7 @@ import static io.github.linkguard.Pools.number;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.zaxxer.hikari.HikariDataSource;
 import io.github.linkguard.internal.commit.CommitOutcomes;
 import io.github.linkguard.testkit.EmbeddedMariaDb;
 import io.github.linkguard.testkit.FaultProxy;
@@ -15,6 +16,13 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -216,6 +224,47 @@ class CommitOutcomeTest {
     }
 
     /**
+     * Connections new to the table (a pool filling up, links replaced after a loss) write their first markers at
+     * the same moment, at REPEATABLE READ, all in one gap of the table's key: none fails (a marker that looked for
+     * its row before inserting it held the gap, and two such deadlocked). Rounds of eight at once on an empty
+     * table, twenty rounds.
+     */
+    @Test
+    void firstMarkersOfManyConnectionsAtOnceNeverDeadlock(EmbeddedMariaDb db) throws Exception {
+        int connections = 8;
+        ExecutorService threads = Executors.newFixedThreadPool(connections);
+        try {
+            for (int round = 0; round < 20; round++) {
+                db.execute(CommitOutcomes.ddl("test.linkguard_commits"), "DELETE FROM test.linkguard_commits");
+                HikariDataSource pool = Pools.lazyHikari(db, db.jdbcUrl());
+                pool.setMaximumPoolSize(connections);
+                try (Pools.Guarded guarded = Pools.guard(pool, builder -> builder.maxAttempts(3))) {
+                    CyclicBarrier together = new CyclicBarrier(connections);
+                    List<Future<?>> commits = new ArrayList<>();
+                    for (int i = 0; i < connections; i++) {
+                        int id = round * connections + i;
+                        commits.add(threads.submit(() -> {
+                            try (Connection connection = guarded.dataSource().getConnection()) {
+                                connection.setAutoCommit(false);
+                                execute(connection, "INSERT INTO outcome_rows VALUES (" + id + ", 1)");
+                                together.await(10, TimeUnit.SECONDS);
+                                connection.commit();
+                            }
+                            return null;
+                        }));
+                    }
+                    for (Future<?> commit : commits) {
+                        commit.get(); // a deadlock at a COMMIT is thrown here
+                    }
+                }
+            }
+        } finally {
+            threads.shutdownNow();
+        }
+        assertThat(number(db, "SELECT COUNT(*) FROM test.outcome_rows")).isEqualTo(20 * connections);
+    }
+
+    /**
      * The first transaction to commit makes the table (and its procedure), after the transaction's snapshot was
      * taken: such a transaction may not read the table (1412), yet commits with its marker.
      */
@@ -318,7 +367,7 @@ class CommitOutcomeTest {
                 "CREATE USER IF NOT EXISTS 'lg_noproc'@'%' IDENTIFIED BY 'noproc'",
                 "GRANT SELECT, INSERT, UPDATE, DELETE ON lg_noproc.* TO 'lg_noproc'@'%'");
         try (FaultProxy proxy = FaultProxy.start(db.host(), db.port());
-                com.zaxxer.hikari.HikariDataSource pool = userPool(EmbeddedMariaDb.jdbcUrl(proxy.host(), proxy.port())
+                HikariDataSource pool = userPool(EmbeddedMariaDb.jdbcUrl(proxy.host(), proxy.port())
                         .replace("/test?", "/lg_noproc?") + INTERCEPTED, "lg_noproc", "noproc");
                 Pools.Guarded guarded = Pools.guard(pool, builder -> builder.maxAttempts(3));
                 Connection connection = guarded.dataSource().getConnection()) {
@@ -333,8 +382,8 @@ class CommitOutcomeTest {
     }
 
     /** A pool of {@code user}'s, not started. */
-    private static com.zaxxer.hikari.HikariDataSource userPool(String url, String user, String password) {
-        com.zaxxer.hikari.HikariDataSource pool = new com.zaxxer.hikari.HikariDataSource();
+    private static HikariDataSource userPool(String url, String user, String password) {
+        HikariDataSource pool = new HikariDataSource();
         pool.setJdbcUrl(url);
         pool.setUsername(user);
         pool.setPassword(password);
@@ -353,7 +402,7 @@ class CommitOutcomeTest {
                 "DELETE FROM lg_denied.outcome_rows",
                 "CREATE USER IF NOT EXISTS 'lg_nocreate'@'%' IDENTIFIED BY 'nocreate'",
                 "GRANT SELECT, INSERT, UPDATE, DELETE ON lg_denied.* TO 'lg_nocreate'@'%'");
-        com.zaxxer.hikari.HikariDataSource pool = userPool(db.jdbcUrl().replace("/test?", "/lg_denied?"),
+        HikariDataSource pool = userPool(db.jdbcUrl().replace("/test?", "/lg_denied?"),
                 "lg_nocreate", "nocreate");
         try (Pools.Guarded guarded = Pools.guard(pool,
                 builder -> builder.maxAttempts(3).commitOutcomeTable("linkguard_commits_denied"))) {

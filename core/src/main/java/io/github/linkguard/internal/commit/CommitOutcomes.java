@@ -49,8 +49,6 @@ public final class CommitOutcomes {
     private static final int LOCK_NOWAIT = 3572;
     /** The procedure is missing, or the user may not run it: it never ran (MariaDB's and MySQL's codes). */
     private static final java.util.Set<Integer> PROCEDURE_UNUSABLE = java.util.Set.of(1305, 1370, 1142, 1044);
-    /** A transaction whose snapshot is older than the table read it (MariaDB's and MySQL's ER_TABLE_DEF_CHANGED). */
-    private static final int TABLE_DEF_CHANGED = 1412;
     /** The procedure exists already. */
     private static final int PROCEDURE_EXISTS = 1304;
     /** The old session is gone already. */
@@ -70,8 +68,13 @@ public final class CommitOutcomes {
     private volatile String table;
     /** Why outcomes cannot be learned on this DataSource (said once); null while they can. */
     private volatile String unavailable;
-    private volatile String updateSql;
-    private volatile String insertSql;
+    /**
+     * The marker: an upsert of the connection's row. Never a look for the row before an insert: at REPEATABLE
+     * READ that look locks the gap where a new row goes, and two connections writing their first markers at
+     * once then wait for each other (a deadlock at COMMIT). An insert takes no such lock, nor does an update of
+     * the row found as a duplicate (its record only).
+     */
+    private volatile String markSql;
     /** The call that writes the marker and commits in one round trip ({@code ?} for the key and the token); null
      *  where the procedure could not be made or may not be run: then the marker and the COMMIT go apart. */
     private volatile String markAndCommitSql;
@@ -141,10 +144,8 @@ public final class CommitOutcomes {
         return "CREATE PROCEDURE " + procedureOf(table) + "(IN k BIGINT, IN t BIGINT)\n"
                 + "  MODIFIES SQL DATA SQL SECURITY INVOKER\n"
                 + "BEGIN\n"
-                + "  UPDATE " + table + " SET transaction_token = t WHERE connection_key = k;\n"
-                + "  IF ROW_COUNT() = 0 THEN\n"
-                + "    INSERT INTO " + table + " (connection_key, transaction_token) VALUES (k, t);\n"
-                + "  END IF;\n"
+                + "  INSERT INTO " + table + " (connection_key, transaction_token) VALUES (k, t)\n"
+                + "    ON DUPLICATE KEY UPDATE transaction_token = t;\n"
                 + "  COMMIT;\n"
                 + "END";
     }
@@ -235,41 +236,17 @@ public final class CommitOutcomes {
 
     private void write(Connection physical, Mark mark) throws SQLException {
         mark.sent = true;
-        try {
-            if (!updated(physical, mark)) {
-                markWith(physical, insertSql, mark.key, mark.token); // the connection's first marker
-            }
+        try (PreparedStatement marker = physical.prepareStatement(markSql)) {
+            marker.setLong(1, mark.key);
+            marker.setLong(2, mark.token);
+            marker.setLong(3, mark.token);
+            marker.executeUpdate();
         } catch (SQLException e) {
             if (linkFailure(e)) {
                 throw e;
             }
             mark.sent = false;
             turnOff("its marker could not be written (" + e.getMessage() + ")");
-        }
-    }
-
-    /**
-     * Writes the token in the connection's row: false if there is none yet. A transaction whose snapshot is older
-     * than the table (made while it was open) may not read it (1412, the statement alone fails), nor can the row
-     * be there: its connection committed no marker since the table was made.
-     */
-    private boolean updated(Connection physical, Mark mark) throws SQLException {
-        try {
-            return markWith(physical, updateSql, mark.token, mark.key);
-        } catch (SQLException e) {
-            if (e.getErrorCode() == TABLE_DEF_CHANGED) {
-                return false;
-            }
-            throw e;
-        }
-    }
-
-    /** Runs a marker statement of two parameters: whether it found its row. */
-    private static boolean markWith(Connection physical, String sql, long first, long second) throws SQLException {
-        try (PreparedStatement marker = physical.prepareStatement(sql)) {
-            marker.setLong(1, first);
-            marker.setLong(2, second);
-            return marker.executeUpdate() > 0;
         }
     }
 
@@ -283,10 +260,6 @@ public final class CommitOutcomes {
         try (Statement call = physical.createStatement()) {
             call.execute(oneTrip + mark.key + ", " + mark.token + ")");
         } catch (SQLException e) {
-            if (e.getErrorCode() == TABLE_DEF_CHANGED) {
-                mark.sent = false; // a transaction older than the table: the marker goes apart (see updated)
-                return false;
-            }
             if (linkFailure(e) || !PROCEDURE_UNUSABLE.contains(e.getErrorCode())) {
                 throw e;
             }
@@ -412,9 +385,8 @@ public final class CommitOutcomes {
                 }
             }
             deleteOldSql = "DELETE FROM " + quoted + " WHERE marked_at < NOW() - INTERVAL 1 DAY";
-            // an update of the connection's row (cheaper for the server than an upsert), an insert the first time
-            updateSql = "UPDATE " + quoted + " SET transaction_token = ? WHERE connection_key = ?";
-            insertSql = "INSERT INTO " + quoted + " (connection_key, transaction_token) VALUES (?, ?)";
+            markSql = "INSERT INTO " + quoted + " (connection_key, transaction_token) VALUES (?, ?) "
+                    + "ON DUPLICATE KEY UPDATE transaction_token = ?"; // not VALUES(): MySQL deprecates it
             lockingReadSql = "SELECT transaction_token FROM " + quoted + " WHERE connection_key = ? FOR UPDATE";
             markAndCommitSql = procedure(ddl, quoted);
             table = qualified;
