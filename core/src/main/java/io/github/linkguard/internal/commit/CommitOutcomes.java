@@ -13,6 +13,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.regex.Pattern;
@@ -48,7 +49,7 @@ public final class CommitOutcomes {
     private static final int LOCK_WAIT_TIMEOUT = 1205;
     private static final int LOCK_NOWAIT = 3572;
     /** The procedure is missing, or the user may not run it: it never ran (MariaDB's and MySQL's codes). */
-    private static final java.util.Set<Integer> PROCEDURE_UNUSABLE = java.util.Set.of(1305, 1370, 1142, 1044);
+    private static final Set<Integer> PROCEDURE_UNUSABLE = Set.of(1305, 1370, 1142, 1044);
     /** The procedure exists already. */
     private static final int PROCEDURE_EXISTS = 1304;
     /** The old session is gone already. */
@@ -75,8 +76,8 @@ public final class CommitOutcomes {
      * the row found as a duplicate (its record only).
      */
     private volatile String markSql;
-    /** The call that writes the marker and commits in one round trip ({@code ?} for the key and the token); null
-     *  where the procedure could not be made or may not be run: then the marker and the COMMIT go apart. */
+    /** The call that writes the marker and commits in one round trip, up to its arguments (the key and the
+     *  token follow); null where the procedure could not be made or may not be run: then they go apart. */
     private volatile String markAndCommitSql;
     private volatile String deleteOldSql;
     /** When old rows are deleted next ({@link System#nanoTime()}); set once the table is known. */

@@ -19,7 +19,6 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.sql.Wrapper;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -215,7 +214,11 @@ public abstract class GuardedStatement extends DelegatingWrapper implements Stat
 
     /** After a batch ran: kept for the transaction's replay with its counts, and the session changes of its texts. */
     final void ranBatch(QueuedBatch batch, int[] counts) throws SQLException {
-        ranBatch(batch, Arrays.stream(counts).asLongStream().toArray());
+        long[] wide = new long[counts.length];
+        for (int i = 0; i < counts.length; i++) {
+            wide[i] = counts[i];
+        }
+        ranBatch(batch, wide);
     }
 
     final void ranBatch(QueuedBatch batch, long[] counts) throws SQLException {

@@ -170,31 +170,27 @@ public final class Link {
     }
 
     /**
-     * Before a statement runs: as {@link #ensureLinkToQueue}, and a SQL {@code COMMIT} of a transaction that wrote
-     * gets its marker first, so that its outcome can be learned if the link is lost ({@link #commit()}).
+     * Before {@code statement} runs {@code sql}: as {@link #ensureLinkToQueue}; a SQL {@code COMMIT} of a
+     * transaction that wrote gets its marker first, so that its outcome can be learned if the link is lost
+     * ({@link #commit()}); and where auto-commit writes are resolved, a write in auto-commit mode begins a
+     * transaction of its own ({@link #beginAutoCommitWrite}).
      */
-    public void ensureLink(String sql) throws SQLException {
+    public void ensureLink(String sql, Recoverable statement) throws SQLException {
         ensureLinkToQueue(sql);
         if (transaction.wrote() && TransactionSql.kind(sql) == TransactionSql.Kind.COMMITS) {
             markSqlCommit();
         }
-    }
-
-    /**
-     * Before {@code statement} runs {@code sql}: as {@link #ensureLink(String)}; and where auto-commit writes are
-     * resolved, a write in auto-commit mode begins a transaction of its own ({@link #beginAutoCommitWrite}).
-     */
-    public void ensureLink(String sql, Recoverable statement) throws SQLException {
-        ensureLink(sql);
-        if (autoCommitWrites && transaction.autoCommit() && statement.changesData(sql)) {
-            beginAutoCommitWrite();
-        }
+        beginIfAutoCommitWrite(sql, statement);
     }
 
     /** Before a prepared statement runs its own SQL: as {@link #ensureLink(String, Recoverable)}, its text aside. */
     public void ensureLink(Recoverable statement) throws SQLException {
         ensureLink();
-        if (autoCommitWrites && transaction.autoCommit() && statement.changesData(statement.sql())) {
+        beginIfAutoCommitWrite(statement.sql(), statement);
+    }
+
+    private void beginIfAutoCommitWrite(String sql, Recoverable statement) throws SQLException {
+        if (autoCommitWrites && transaction.autoCommit() && statement.changesData(sql)) {
             beginAutoCommitWrite();
         }
     }
@@ -570,9 +566,7 @@ public final class Link {
             if (replay) {
                 replayTransaction();
             }
-            T result = again.run();
-            ran(statement.touchesSession(sql), sql, statement, countOf(result));
-            return result;
+            return runNoted(sql, statement, again);
         });
     }
 
@@ -580,12 +574,17 @@ public final class Link {
     private <T> T runAgain(String sql, long payloadBytes, Recoverable statement, Execution<T> again)
             throws SQLException {
         try {
-            T result = again.run();
-            ran(statement.touchesSession(sql), sql, statement, countOf(result));
-            return result;
+            return runNoted(sql, statement, again);
         } catch (SQLException e) {
             return recover(e, sql, payloadBytes, statement, again);
         }
+    }
+
+    /** Runs {@code again} and tells the link what ran, as a first run does. */
+    private <T> T runNoted(String sql, Recoverable statement, Execution<T> again) throws SQLException {
+        T result = again.run();
+        ran(statement.touchesSession(sql), sql, statement, countOf(result));
+        return result;
     }
 
     /** Why the open transaction, lost with its link, cannot run again on a fresh one with proof; null if it can. */
