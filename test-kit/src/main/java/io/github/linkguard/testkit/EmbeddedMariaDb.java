@@ -91,7 +91,9 @@ public final class EmbeddedMariaDb implements AutoCloseable {
             config.addArg("--user=root"); // mysqld refuses to run as root unless told to
         }
         config.addArg("--pid-file=" + pidFile());
-        config.addArg("--skip-log-bin");
+        if (!builder.serverVariables.containsKey("log-bin")) {
+            config.addArg("--skip-log-bin"); // a replication source names its binary log: serverVariable("log-bin", ..)
+        }
         config.addArg("--bind-address=127.0.0.1");
         config.addArg("--skip-name-resolve");
         serverVariables.forEach((name, value) -> config.addArg("--" + name + "=" + value));
@@ -155,7 +157,8 @@ public final class EmbeddedMariaDb implements AutoCloseable {
     }
 
     private static String setupSql() {
-        StringBuilder sql = new StringBuilder("DROP USER IF EXISTS ''@'localhost';");
+        // not in the binary log: each server of a replication cluster sets itself up, none replays another's set-up
+        StringBuilder sql = new StringBuilder("SET SESSION sql_log_bin = 0; DROP USER IF EXISTS ''@'localhost';");
         for (String host : new String[] {"%", "localhost"}) {
             String account = "'" + USER + "'@'" + host + "'";
             sql.append("CREATE USER IF NOT EXISTS ").append(account).append(" IDENTIFIED BY '").append(PASSWORD)
