@@ -31,6 +31,11 @@ public enum Cause {
     PACKET_TOO_LARGE("packet-too-large"),
     /** The client's own {@code socketTimeout} ran out while waiting for the server. */
     SOCKET_TIMEOUT("socket-timeout"),
+    /**
+     * The server LinkGuard wrote to is no longer the writer: it is gone and no server of the URL is writable
+     * yet (a promotion under way), or it answers that it is read-only, or a Galera node is not ready.
+     */
+    FAILOVER("failover"),
     /** A lost link that the evidence does not explain. */
     UNKNOWN("unknown");
 

@@ -1,6 +1,7 @@
 package io.github.linkguard;
 
 import com.mysql.cj.jdbc.MysqlDataSource;
+import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.github.linkguard.internal.CoarseClock;
 import io.github.linkguard.internal.ConnectBound;
@@ -19,6 +20,7 @@ import io.github.linkguard.internal.preflight.Preflight;
 import io.github.linkguard.internal.preflight.PreflightReport;
 import io.github.linkguard.internal.remedy.Remedies;
 import io.github.linkguard.internal.pool.RefillGate;
+import io.github.linkguard.internal.topology.Topology;
 import io.github.linkguard.internal.replay.TransactionLog;
 import io.github.linkguard.internal.retry.Retrier;
 import io.github.linkguard.internal.retry.RetryBudget;
@@ -83,6 +85,8 @@ public final class LinkGuardDataSource implements DataSource, AutoCloseable {
     private final int replayMaxStatements;
     private final long replayMaxBytes;
     private final RefillGate refillGate;
+    /** The pool's URL names several servers, but LinkGuard could not sit under it to find the writer. */
+    private final boolean failoverUnguarded;
     private final PoolSettings poolSettings;
     private final ClientSettings clientSettings;
     private final ServerProbe.ConnectionSource preflightConnections;
@@ -102,12 +106,14 @@ public final class LinkGuardDataSource implements DataSource, AutoCloseable {
         this.clientSettings = clientSettings(delegate, pool);
         this.serverReports = builder.sessionTracking ? requestSessionReports(delegate, pool) : ServerReports.Tracked.NONE;
         Comeback comeback = new Comeback();
-        this.refillGate = pool == null ? null : installRefillGate(pool, builder.reconnectInterval, comeback);
+        LinkGuardMetrics metrics = builder.meterRegistry == null ? LinkGuardMetrics.NOOP
+                : new MicrometerMetrics(builder.meterRegistry, builder.name);
+        Topology topology = pool == null ? null : Topology.of(builder.name, pool, metrics);
+        this.refillGate = pool == null ? null : installRefillGate(pool, builder.reconnectInterval, comeback, topology);
+        this.failoverUnguarded = topology != null && refillGate == null;
         ServerProbe probe = builder.probeTimeout.isZero() ? null
                 : new ServerProbe(builder.name, refillGate == null ? probeConnections
                         : gatedProbe(refillGate, probeConnections), builder.probeTimeout, Builder.PROBE_FRESH_FOR);
-        LinkGuardMetrics metrics = builder.meterRegistry == null ? LinkGuardMetrics.NOOP
-                : new MicrometerMetrics(builder.meterRegistry, builder.name);
         this.handler = new LostLinkHandler(builder.name, probe, metrics, clientSettings, comeback,
                 new Remedies(builder.name, builder.remediation, builder.skippedRemedies, pool, metrics));
         this.preflightReport = new PreflightReport(builder.name, metrics);
@@ -142,8 +148,9 @@ public final class LinkGuardDataSource implements DataSource, AutoCloseable {
      * Sits under a pool that has not started, so that it reconnects as soon as the server is back (see
      * {@link RefillGate}); a pool that runs already keeps HikariCP's own refill pace, which is said once.
      */
-    private static RefillGate installRefillGate(HikariDataSource pool, Duration interval, Comeback comeback) {
-        RefillGate gate = RefillGate.installUnder(pool, interval, comeback);
+    private static RefillGate installRefillGate(HikariDataSource pool, Duration interval, Comeback comeback,
+            Topology topology) {
+        RefillGate gate = RefillGate.installUnder(pool, interval, comeback, topology);
         if (gate == null) {
             LoggerFactory.getLogger("io.github.linkguard.LinkGuard").info("[{}] the pool had started (or opens its "
                     + "connections through a DataSource class name or JNDI) before LinkGuard wrapped it: after an "
@@ -157,6 +164,20 @@ public final class LinkGuardDataSource implements DataSource, AutoCloseable {
     /** Starts configuring a LinkGuard in front of {@code delegate} (a HikariCP pool, or any DataSource). */
     public static Builder builder(DataSource delegate) {
         return new Builder(delegate);
+    }
+
+    /**
+     * Starts configuring a LinkGuard over a HikariCP pool made from {@code config}, which LinkGuard owns (closed
+     * with it): the way in for code that would write {@code new HikariDataSource(config)}. That constructor starts
+     * the pool at once, and LinkGuard can then no longer sit under it (HikariCP's pace after an outage, up to 5 s
+     * late; no session reports; no writer found among the servers of a multi-host URL). This pool starts with its
+     * first connection. {@code config} itself is not changed.
+     */
+    public static Builder hikari(HikariConfig config) {
+        Objects.requireNonNull(config, "config");
+        HikariDataSource pool = new HikariDataSource();
+        config.copyStateTo(pool);
+        return new Builder(pool);
     }
 
     /** The name of this DataSource: the {@code datasource} tag of its meters and the prefix of its logs. */
@@ -199,6 +220,13 @@ public final class LinkGuardDataSource implements DataSource, AutoCloseable {
         Finding commits = commitOutcomes.finding();
         if (commits != null) {
             findings.add(commits);
+        }
+        if (failoverUnguarded) {
+            findings.add(new Finding("failover-unguarded", Finding.Severity.WARNING, "The pool's URL names several "
+                    + "servers, but the pool had started before LinkGuard wrapped it: after a failover Connector/J "
+                    + "connects to the first server that answers, a replica read-only (failOverReadOnly=true, its "
+                    + "default), and writes fail until the application restarts. Give LinkGuard a pool that has not "
+                    + "started (LinkGuardDataSource.hikari(config), or Spring Boot's) to connect to the writer."));
         }
         return preflightReport.record(findings);
     }

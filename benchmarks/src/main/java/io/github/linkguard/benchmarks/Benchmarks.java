@@ -3,6 +3,7 @@ package io.github.linkguard.benchmarks;
 import io.github.linkguard.benchmarks.jmh.HappyPathRun;
 import io.github.linkguard.benchmarks.load.LoopbackLoad;
 import io.github.linkguard.benchmarks.load.ReplayFootprint;
+import io.github.linkguard.benchmarks.recovery.FailoverRun;
 import io.github.linkguard.benchmarks.recovery.RecoveryRun;
 import io.github.linkguard.benchmarks.recovery.SlowServerRun;
 import java.io.IOException;
@@ -15,12 +16,13 @@ import java.util.List;
 /**
  * Runs the benchmarks and prints their tables in Markdown (also to {@code target/benchmarks.md}):
  * {@code all} (default), or some of {@code jmh}, {@code load}, {@code recovery}, {@code transactions} (the
- * loopback load's transaction rows only, and the bytes a replay keeps per open transaction); {@code quick}
+ * loopback load's transaction rows only, and the bytes a replay keeps per open transaction), {@code failover}
+ * (a replication pair's primary killed or switched over, LinkGuard beside the drivers' own failover); {@code quick}
  * makes each a short smoke run that measures nothing.
  */
 public final class Benchmarks {
 
-    private static final List<String> PARTS = List.of("jmh", "load", "recovery", "transactions");
+    private static final List<String> PARTS = List.of("jmh", "load", "recovery", "transactions", "failover");
     private static final Path REPORT = Path.of("target", "benchmarks.md");
 
     private Benchmarks() {
@@ -32,11 +34,12 @@ public final class Benchmarks {
         List<String> which = words.stream().filter(word -> !word.equals("quick") && !word.equals("all")).toList();
         for (String word : which) {
             if (!PARTS.contains(word)) {
-                System.err.println("Unknown argument '" + word + "'; use: [all|jmh|load|recovery|transactions ...] [quick]");
+                System.err.println("Unknown argument '" + word + "'; use: [all|jmh|load|recovery|transactions|failover ...] [quick]");
                 System.exit(2);
             }
         }
-        List<String> parts = which.isEmpty() ? List.of("jmh", "load", "recovery") : which; // load has the transactions
+        // load has the transactions
+        List<String> parts = which.isEmpty() ? List.of("jmh", "load", "recovery", "failover") : which;
         Files.createDirectories(REPORT.getParent());
         Files.writeString(REPORT, "");
         report(Machine.describe());
@@ -53,6 +56,9 @@ public final class Benchmarks {
         if (parts.contains("recovery")) {
             report(RecoveryRun.run(quick));
             report(SlowServerRun.run(quick));
+        }
+        if (parts.contains("failover")) {
+            report(FailoverRun.run(quick));
         }
     }
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.linkguard.benchmarks.jmh.HappyPathRun;
 import io.github.linkguard.benchmarks.load.LoopbackLoad;
+import io.github.linkguard.benchmarks.recovery.FailoverRun;
 import io.github.linkguard.benchmarks.recovery.RecoveryRun;
 import io.github.linkguard.benchmarks.recovery.SlowServerRun;
 import org.junit.jupiter.api.Test;
@@ -59,5 +60,16 @@ class BenchmarksSmokeTest {
 
         assertThat(table.split("\n")).filteredOn(line -> line.startsWith("| bare HikariCP |")
                 || line.startsWith("| LinkGuard |")).hasSize(2);
+    }
+
+    @Test
+    @Timeout(240)
+    void theFailoverRunKillsThePrimaryUnderEverySide() {
+        String table = FailoverRun.run(true);
+
+        assertThat(table.split("\n")).filteredOn(line -> line.startsWith("| primary killed"))
+                .extracting(line -> line.split("\\|")[2].trim())
+                .containsExactly("LinkGuard", "bare HikariCP (Connector/J multi-host)",
+                        "MariaDB Connector/J sequential, transactionReplay");
     }
 }

@@ -70,6 +70,13 @@ public final class Diagnostician {
     }
 
     private Diagnosis decide() {
+        if (ex.noWriter()) {
+            evidence.add("the servers of the URL said: " + ex.noWriterAnswers());
+            return result(Cause.FAILOVER, "No server of the URL is the writer now: the primary is gone and none has "
+                    + "been promoted yet (a failover under way), or the Galera nodes are not ready.",
+                    "nothing, if an orchestrator promotes a server: LinkGuard connects to it as soon as it is writable; "
+                            + "else promote one (replication stopped, read_only=OFF)");
+        }
         RelayedText relayed = ex.relayedText();
         if (ex.hasVendorCode(ServerErrors.TOO_MANY_CONNECTIONS) || relayed == RelayedText.TOO_MANY_CONNECTIONS) {
             return tooManyConnections();

@@ -1,5 +1,6 @@
 package io.github.linkguard.internal.diagnosis;
 
+import io.github.linkguard.internal.topology.NoWriterException;
 import java.io.EOFException;
 import java.net.ConnectException;
 import java.net.NoRouteToHostException;
@@ -59,6 +60,8 @@ public final class ExceptionEvidence {
     private boolean packetTooBigException;
     private boolean queryInterrupted;
     private boolean tlsFailure;
+    /** What the servers of a multi-host URL answered when none was the writer; null otherwise. */
+    private String noWriter;
 
     private ExceptionEvidence(Throwable failure) {
         this.chain = walk(failure);
@@ -69,6 +72,9 @@ public final class ExceptionEvidence {
             packetTooBigException |= type.endsWith("PacketTooBigException");
             queryInterrupted |= type.endsWith("MySQLQueryInterruptedException");
             tlsFailure |= each instanceof SSLHandshakeException;
+            if (each instanceof NoWriterException && noWriter == null) {
+                noWriter = each.getMessage();
+            }
             if (each instanceof SQLException) {
                 SQLException sql = (SQLException) each;
                 if (sql.getSQLState() != null) {
@@ -274,6 +280,16 @@ public final class ExceptionEvidence {
     /** Whether a Connector/J communications exception is in the chain. */
     public boolean communicationsException() {
         return communicationsException;
+    }
+
+    /** Whether no server of a multi-host URL was the writer (a failover under way), with each one's answer. */
+    public boolean noWriter() {
+        return noWriter != null;
+    }
+
+    /** The servers' answers when none was the writer ({@link #noWriter()}), else null. */
+    public String noWriterAnswers() {
+        return noWriter;
     }
 
     /** Whether the server interrupted the statement (KILL, 1317 / MariaDB 1927). */

@@ -43,6 +43,10 @@ public interface LinkGuardMetrics {
         @Override
         public void commitOutcome(String outcome) {
         }
+
+        @Override
+        public void writer(int server) {
+        }
     };
 
     /** A link failure was observed (each failed attempt). */
@@ -74,4 +78,10 @@ public interface LinkGuardMetrics {
 
     /** A COMMIT lost with its link was resolved: {@code committed}, {@code replayed}, {@code rolled-back} or {@code unknown}. */
     void commitOutcome(String outcome);
+
+    /**
+     * The pool of a multi-host URL connects to server {@code server} now (its place in the URL, from 0), or to
+     * none ({@code -1}: the writer was lost and none is known yet).
+     */
+    void writer(int server);
 }

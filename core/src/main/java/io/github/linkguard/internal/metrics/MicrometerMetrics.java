@@ -43,6 +43,13 @@ public final class MicrometerMetrics implements LinkGuardMetrics {
      * ({@code committed}, {@code replayed}, {@code rolled-back}, {@code unknown}).
      */
     public static final String COMMIT_OUTCOMES = "linkguard.commit.outcomes";
+    /**
+     * With a multi-host URL: the server the pool writes to, by its place in the URL (from 0), -1 while none is
+     * known, tagged {@code datasource}.
+     */
+    public static final String WRITER = "linkguard.writer";
+    /** With a multi-host URL: how often the writer changed (a failover seen), tagged {@code datasource}. */
+    public static final String WRITER_SWITCHES = "linkguard.writer.switches";
     /** Retries the retry budget refused, tagged {@code datasource}, {@code cause}. */
     public static final String BUDGET_REFUSED = "linkguard.retry.budget.refused";
 
@@ -60,6 +67,11 @@ public final class MicrometerMetrics implements LinkGuardMetrics {
     private final Map<String, AtomicInteger> findings = new ConcurrentHashMap<>();
     private final Map<String, Counter> remedies = new ConcurrentHashMap<>();
     private final Map<String, Counter> commitOutcomes = new ConcurrentHashMap<>();
+    /** The writer's place in the URL; its meters registered with the first writer learned. */
+    private final AtomicInteger writer = new AtomicInteger(-1);
+    private volatile Counter writerSwitches;
+    /** The last writer learned, to count switches (not the loss of one and its coming back). */
+    private int lastWriter = -1;
 
     /** Meters of the DataSource named {@code dataSource} in {@code registry}. */
     public MicrometerMetrics(MeterRegistry registry, String dataSource) {
@@ -162,6 +174,26 @@ public final class MicrometerMetrics implements LinkGuardMetrics {
     public void commitOutcome(String outcome) {
         counted(commitOutcomes, COMMIT_OUTCOMES, "COMMITs lost with their link, by how LinkGuard resolved them",
                 "outcome", outcome).increment();
+    }
+
+    @Override
+    public synchronized void writer(int server) {
+        if (writerSwitches == null) {
+            Gauge.builder(WRITER, writer, AtomicInteger::get)
+                    .description("The server the pool writes to, by its place in the multi-host URL (from 0); -1 "
+                            + "while none is known (a failover under way)")
+                    .tag("datasource", dataSource).register(registry);
+            writerSwitches = Counter.builder(WRITER_SWITCHES)
+                    .description("How often the writer among the servers of the URL changed")
+                    .tag("datasource", dataSource).register(registry);
+        }
+        writer.set(server);
+        if (server >= 0) {
+            if (lastWriter >= 0 && lastWriter != server) {
+                writerSwitches.increment();
+            }
+            lastWriter = server;
+        }
     }
 
     /** The counter {@code name} of this DataSource tagged {@code tag=value}, registered the first time. */

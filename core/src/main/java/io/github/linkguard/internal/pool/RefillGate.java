@@ -4,6 +4,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.HikariPoolMXBean;
 import com.zaxxer.hikari.util.DriverDataSource;
 import io.github.linkguard.internal.diagnosis.ExceptionEvidence;
+import io.github.linkguard.internal.topology.Topology;
 import java.io.PrintWriter;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -30,12 +31,6 @@ import javax.sql.DataSource;
  */
 public final class RefillGate implements DataSource, AutoCloseable {
 
-    /** Opens one physical connection. */
-    @FunctionalInterface
-    private interface Connector {
-        Connection connect(DataSource target) throws SQLException;
-    }
-
     /** How many intervals of an outage are tried at the steady pace. */
     static final int STEADY_ATTEMPTS = 25;
     /** HikariCP's longest pause between two attempts to add a connection. */
@@ -45,6 +40,8 @@ public final class RefillGate implements DataSource, AutoCloseable {
     private final DataSource given;
     private final long intervalNanos;
     private final Comeback comeback;
+    /** The servers of a multi-host URL, whose writer gets the connections; null for one server. */
+    private final Topology topology;
     private volatile DataSource target;
     /** When the current outage began (nanoTime of its first failed attempt); 0 while the server answers. */
     private volatile long downSinceNanos;
@@ -54,23 +51,26 @@ public final class RefillGate implements DataSource, AutoCloseable {
     private volatile long lastFailureNanos;
     private volatile boolean closed;
 
-    private RefillGate(HikariDataSource pool, Duration interval, Comeback comeback) {
+    private RefillGate(HikariDataSource pool, Duration interval, Comeback comeback, Topology topology) {
         this.pool = pool;
         this.given = pool.getDataSource();
         this.intervalNanos = interval.toNanos();
         this.comeback = comeback;
+        this.topology = topology;
     }
 
     /**
      * Puts a gate under {@code pool} if it has not started yet and opens its connections from a JDBC URL or a
-     * DataSource it was given; returns null (and changes nothing) otherwise.
+     * DataSource it was given; returns null (and changes nothing) otherwise. With a {@code topology} (a JDBC URL
+     * naming several servers) its connections go to the writer.
      */
-    public static RefillGate installUnder(HikariDataSource pool, Duration interval, Comeback comeback) {
+    public static RefillGate installUnder(HikariDataSource pool, Duration interval, Comeback comeback,
+            Topology topology) {
         if (pool.isRunning() || pool.isClosed() || pool.getHikariPoolMXBean() != null
                 || (pool.getDataSource() == null && pool.getJdbcUrl() == null)) {
             return null;
         }
-        RefillGate gate = new RefillGate(pool, interval, comeback);
+        RefillGate gate = new RefillGate(pool, interval, comeback, topology);
         try {
             pool.setDataSource(gate);
         } catch (IllegalStateException sealed) {
@@ -89,7 +89,7 @@ public final class RefillGate implements DataSource, AutoCloseable {
         return open(target -> target.getConnection(username, password));
     }
 
-    private Connection open(Connector connector) throws SQLException {
+    private Connection open(Topology.Opener connector) throws SQLException {
         if (downSinceNanos == 0 || !demand()) {
             return attempt(connector);
         }
@@ -114,14 +114,14 @@ public final class RefillGate implements DataSource, AutoCloseable {
         }
     }
 
-    private Connection attempt(Connector connector) throws SQLException {
+    private Connection attempt(Topology.Opener connector) throws SQLException {
         long now = System.nanoTime();
         long down = downSinceNanos;
         long pause = pauseAfter(down == 0 ? 0 : now - down, intervalNanos);
         // +-25 %, so that the instances of an application do not all reconnect in step after a restart
         nextAttemptNanos = now + (long) (pause * (0.75 + 0.5 * ThreadLocalRandom.current().nextDouble()));
         try {
-            Connection connection = connector.connect(target());
+            Connection connection = topology != null ? topology.connect(connector) : connector.open(target());
             if (downSinceNanos != 0) {
                 downSinceNanos = 0;
                 lastFailure = null;

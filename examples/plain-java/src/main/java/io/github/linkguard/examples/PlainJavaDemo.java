@@ -46,9 +46,8 @@ public final class PlainJavaDemo {
             config.setMinimumIdle(0);
             SimpleMeterRegistry registry = new SimpleMeterRegistry();
 
-            HikariDataSource pool = new HikariDataSource(); // not started yet: LinkGuard sits under it too
-            config.copyStateTo(pool);
-            try (LinkGuardDataSource dataSource = LinkGuardDataSource.builder(pool)
+            // in place of new HikariDataSource(config): LinkGuard makes the pool and sits under it too
+            try (LinkGuardDataSource dataSource = LinkGuardDataSource.hikari(config)
                     .meterRegistry(registry)
                     .retryBudget(Duration.ofSeconds(10))
                     .build()) {

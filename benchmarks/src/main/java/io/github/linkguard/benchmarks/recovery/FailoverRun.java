@@ -1,0 +1,279 @@
+package io.github.linkguard.benchmarks.recovery;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import io.github.linkguard.LinkGuardDataSource;
+import io.github.linkguard.benchmarks.Table;
+import io.github.linkguard.testkit.ReplicationCluster;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import javax.sql.DataSource;
+
+/**
+ * A primary failover under a write load, the application naming both servers of a GTID replication pair in its
+ * URL: LinkGuard (a pool it made from the config), bare HikariCP on Connector/J's multi-host URL, and HikariCP on
+ * MariaDB Connector/J's {@code sequential} mode with {@code transactionReplay=true}, all three loading the
+ * cluster at once so that they live through the same event. The primary is killed (SIGKILL) and the replica
+ * promoted a second later, or switched over gracefully (the primary made read-only, the replica caught up and
+ * promoted, the old primary repointed). Each round turns the roles around.
+ */
+public final class FailoverRun {
+
+    /** Writer threads (a transaction of one insert each) and reader threads per side. */
+    static final int WRITERS = 2;
+    static final int READERS = 1;
+    /** Each thread pauses this long between two calls, so that three sides and two servers share two cores. */
+    static final long PAUSE_MILLIS = 2;
+    static final int ROUNDS = 2;
+
+    /** The three ways an application names the pair. */
+    enum Side {
+        LINKGUARD("LinkGuard"),
+        BARE("bare HikariCP (Connector/J multi-host)"),
+        MARIADB("MariaDB Connector/J sequential, transactionReplay");
+
+        final String label;
+
+        Side(String label) {
+            this.label = label;
+        }
+    }
+
+    /** How the writer goes. */
+    enum Event {
+        KILL("primary killed, replica promoted 1 s later"),
+        SWITCHOVER("graceful switchover");
+
+        final String label;
+
+        Event(String label) {
+            this.label = label;
+        }
+    }
+
+    private FailoverRun() {
+    }
+
+    /** @param quick a smoke run: one killed primary, measuring nothing */
+    public static String run(boolean quick) {
+        Table table = new Table("Failover: a GTID replication pair on loopback named in the URL, " + WRITERS
+                + " writers and " + READERS + " reader per side, all three sides at once",
+                "Event", "Side", "Failures in the application (by SQLState)", "First write after the writer's "
+                        + "loss (ms)", "after the promotion (ms)", "Acked writes missing (async window) / doubled",
+                "Writes acknowledged");
+        try (ReplicationCluster cluster = ReplicationCluster.start(2)) {
+            try (Connection primary = cluster.connect(0); Statement ddl = primary.createStatement()) {
+                ddl.execute("CREATE TABLE failover_writes (id BIGINT AUTO_INCREMENT PRIMARY KEY, side VARCHAR(16) "
+                        + "NOT NULL, token BIGINT NOT NULL)");
+            }
+            cluster.awaitReplicated(1, 0, 30);
+            List<Event> events = quick ? List.of(Event.KILL) : List.of(Event.KILL, Event.SWITCHOVER);
+            for (int round = 0; round < (quick ? 1 : ROUNDS); round++) {
+                for (Event event : events) {
+                    measure(cluster, event, table);
+                }
+            }
+        } catch (Exception e) {
+            throw new IllegalStateException("the failover benchmark failed: " + e.getMessage(), e);
+        }
+        return table.toString();
+    }
+
+    private static void measure(ReplicationCluster cluster, Event event, Table table) throws Exception {
+        int from = cluster.primary();
+        int to = 1 - from;
+        Map<Side, Load> loads = new TreeMap<>();
+        List<AutoCloseable> open = new ArrayList<>();
+        try {
+            for (Side side : Side.values()) {
+                DataSource dataSource = dataSource(cluster, side, open);
+                Load load = new Load(side, dataSource);
+                loads.put(side, load);
+                load.start();
+            }
+            for (Load load : loads.values()) {
+                load.awaitAckedAfter(System.nanoTime() - TimeUnit.SECONDS.toNanos(60), 20);
+            }
+            long lostAt = System.nanoTime();
+            if (event == Event.KILL) {
+                cluster.server(from).kill();
+                TimeUnit.SECONDS.sleep(1);
+            } else {
+                cluster.server(from).execute("SET GLOBAL read_only = ON");
+                cluster.awaitReplicated(to, from, 30);
+            }
+            cluster.promote(to);
+            long promotedAt = System.nanoTime();
+            for (Load load : loads.values()) {
+                load.awaitAckedAfter(promotedAt, 20);
+            }
+            loads.values().forEach(Load::stop);
+            if (event == Event.KILL) {
+                cluster.server(from).start();
+            }
+            cluster.replicate(from, to);
+            for (Load load : loads.values()) {
+                Map<Long, Long> onNewPrimary = tokens(cluster, to, load.side);
+                long missing = load.acked.stream().filter(token -> !onNewPrimary.containsKey(token)).count();
+                long doubled = onNewPrimary.values().stream().filter(count -> count > 1).count();
+                long first = load.firstAckAfter(promotedAt);
+                table.row(event.label, load.side.label, load.failures.isEmpty() ? "0" : load.failures.toString(),
+                        first == Long.MAX_VALUE ? "never" : Table.number((first - lostAt) / 1e6, 0),
+                        first == Long.MAX_VALUE ? "never" : Table.number((first - promotedAt) / 1e6, 0),
+                        missing + " / " + doubled, load.acked.size());
+            }
+        } finally {
+            loads.values().forEach(Load::stop);
+            for (AutoCloseable each : open) {
+                each.close();
+            }
+        }
+    }
+
+    private static DataSource dataSource(ReplicationCluster cluster, Side side, List<AutoCloseable> open) {
+        HikariConfig config = new HikariConfig();
+        config.setPoolName("failover-" + side.name().toLowerCase());
+        config.setUsername(cluster.user());
+        config.setPassword(cluster.password());
+        config.setMaximumPoolSize(WRITERS + READERS);
+        config.setConnectionTimeout(10_000);
+        if (side == Side.MARIADB) {
+            config.setDriverClassName("org.mariadb.jdbc.Driver");
+            config.setJdbcUrl(cluster.jdbcUrl().replace("jdbc:mysql://", "jdbc:mariadb:sequential://")
+                    .replace("sslMode=DISABLED&allowPublicKeyRetrieval=true", "transactionReplay=true"));
+        } else {
+            config.setJdbcUrl(cluster.jdbcUrl());
+        }
+        if (side == Side.LINKGUARD) {
+            LinkGuardDataSource guarded = LinkGuardDataSource.hikari(config).name(config.getPoolName())
+                    .meterRegistry(new SimpleMeterRegistry()).build();
+            open.add(guarded);
+            return guarded;
+        }
+        HikariDataSource pool = new HikariDataSource(config);
+        open.add(pool);
+        return pool;
+    }
+
+    /** How often each token of {@code side} is on server {@code i}. */
+    private static Map<Long, Long> tokens(ReplicationCluster cluster, int i, Side side) throws SQLException {
+        Map<Long, Long> tokens = new ConcurrentHashMap<>();
+        try (Connection connection = cluster.connect(i); PreparedStatement query = connection.prepareStatement(
+                "SELECT token, COUNT(*) FROM failover_writes WHERE side = ? GROUP BY token")) {
+            query.setString(1, side.name());
+            try (ResultSet rows = query.executeQuery()) {
+                while (rows.next()) {
+                    tokens.put(rows.getLong(1), rows.getLong(2));
+                }
+            }
+        }
+        return tokens;
+    }
+
+    /** One side's writers and readers, until stopped. */
+    private static final class Load {
+        final Side side;
+        final DataSource dataSource;
+        final Set<Long> acked = ConcurrentHashMap.newKeySet();
+        final Map<Long, Long> ackedAt = new ConcurrentHashMap<>();
+        final Map<String, AtomicLong> failures = new ConcurrentHashMap<>();
+        final AtomicBoolean running = new AtomicBoolean(true);
+        final ExecutorService threads = Executors.newFixedThreadPool(WRITERS + READERS);
+
+        Load(Side side, DataSource dataSource) {
+            this.side = side;
+            this.dataSource = dataSource;
+        }
+
+        void start() {
+            for (int i = 0; i < WRITERS + READERS; i++) {
+                boolean writer = i < WRITERS;
+                threads.submit(() -> {
+                    while (running.get()) {
+                        try {
+                            if (writer) {
+                                write();
+                            } else {
+                                read();
+                            }
+                        } catch (SQLException e) {
+                            failures.computeIfAbsent(String.valueOf(e.getSQLState()), s -> new AtomicLong())
+                                    .incrementAndGet();
+                        }
+                        pause();
+                    }
+                });
+            }
+        }
+
+        private void write() throws SQLException {
+            long token = ThreadLocalRandom.current().nextLong();
+            try (Connection connection = dataSource.getConnection()) {
+                connection.setAutoCommit(false);
+                try (PreparedStatement insert = connection.prepareStatement(
+                        "INSERT INTO failover_writes (side, token) VALUES (?, ?)")) {
+                    insert.setString(1, side.name());
+                    insert.setLong(2, token);
+                    insert.executeUpdate();
+                }
+                connection.commit();
+            }
+            acked.add(token);
+            ackedAt.put(token, System.nanoTime());
+        }
+
+        private void read() throws SQLException {
+            try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement();
+                    ResultSet rows = statement.executeQuery("SELECT COUNT(*) FROM failover_writes")) {
+                rows.next();
+            }
+        }
+
+        private static void pause() {
+            try {
+                TimeUnit.MILLISECONDS.sleep(PAUSE_MILLIS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+
+        /** Waits until {@code count} writes were acknowledged after {@code nanos}, at most 15 s (then gives up). */
+        void awaitAckedAfter(long nanos, int count) throws InterruptedException {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+            while (ackedAt.values().stream().filter(at -> at - nanos >= 0).count() < count
+                    && System.nanoTime() - deadline < 0) {
+                TimeUnit.MILLISECONDS.sleep(10);
+            }
+        }
+
+        long firstAckAfter(long nanos) {
+            return ackedAt.values().stream().filter(at -> at - nanos >= 0).min(Long::compare).orElse(Long.MAX_VALUE);
+        }
+
+        void stop() {
+            running.set(false);
+            threads.shutdown();
+            try {
+                threads.awaitTermination(30, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}

@@ -1,0 +1,200 @@
+package io.github.linkguard;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.zaxxer.hikari.HikariDataSource;
+import io.github.linkguard.testkit.ReplicationCluster;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The primary of a GTID replication pair is killed (SIGKILL) under load and its replica promoted a second later,
+ * the application naming both servers in a Connector/J multi-host URL: with LinkGuard under an unstarted pool it
+ * sees no failure, writes again within a second of the promotion, every acknowledged write is on the new primary
+ * at most once (missing ones are the engine's asynchronous window, counted apart), and the old primary, back
+ * writable, gets no write. Four writers (transactions) and two readers. TLS off and on.
+ */
+@Timeout(240)
+class FailoverTest {
+
+    @ParameterizedTest(name = "TLS {0}")
+    @ValueSource(booleans = {false, true})
+    void aPrimaryKilledAndAReplicaPromotedIsInvisibleToTheApplication(boolean tls) throws Exception {
+        try (ReplicationCluster cluster = ReplicationCluster.start(2)) {
+            try (Connection primary = cluster.connect(0); Statement ddl = primary.createStatement()) {
+                ddl.execute("CREATE TABLE acked (id BIGINT AUTO_INCREMENT PRIMARY KEY, token BIGINT NOT NULL, "
+                        + "written_at BIGINT NOT NULL)");
+            }
+            cluster.awaitReplicated(1, 0, 30);
+            HikariDataSource pool = new HikariDataSource();
+            pool.setPoolName("failover");
+            pool.setJdbcUrl(Pools.url(cluster.jdbcUrl(), tls));
+            pool.setUsername(cluster.user());
+            pool.setPassword(cluster.password());
+            pool.setMaximumPoolSize(6);
+            pool.setConnectionTimeout(10_000);
+            try (Pools.Guarded guarded = Pools.guard(pool, builder -> builder)) {
+                Load load = new Load(guarded);
+                load.start();
+                load.awaitAcked(50);
+                cluster.server(0).kill(); // the primary crashes
+                long killedAt = System.nanoTime();
+                TimeUnit.SECONDS.sleep(1);
+                cluster.promote(1); // an orchestrator promotes the replica
+                long promotedAt = System.nanoTime();
+                load.awaitAckedAfter(promotedAt, 50);
+
+                cluster.server(0).start(); // the old primary comes back writable: a zombie
+                long zombieAt = System.currentTimeMillis();
+                load.awaitAckedAfter(System.nanoTime(), 50);
+                load.stop();
+
+                System.out.printf("failover (TLS %s): %d writes acknowledged, %d reads, first write %d ms after the "
+                        + "promotion (%d ms after the kill), failures %s%n", tls, load.acked.size(), load.reads.get(),
+                        TimeUnit.NANOSECONDS.toMillis(load.firstAckAfter(promotedAt) - promotedAt),
+                        TimeUnit.NANOSECONDS.toMillis(load.firstAckAfter(promotedAt) - killedAt), load.failures);
+                assertThat(load.failures).as("failures the application saw").isEmpty();
+                assertThat(load.firstAckAfter(promotedAt) - promotedAt).as("first write after the promotion (ns)")
+                        .isLessThanOrEqualTo(TimeUnit.SECONDS.toNanos(1));
+
+                Map<Long, Long> onNewPrimary = tokens(cluster, 1, 0);
+                long missing = load.acked.stream().filter(token -> !onNewPrimary.containsKey(token)).count();
+                System.out.printf("acknowledged writes missing on the new primary (the asynchronous window): %d%n",
+                        missing);
+                assertThat(onNewPrimary.values()).as("writes applied twice").allMatch(count -> count == 1);
+                assertThat(tokens(cluster, 0, zombieAt)).as("writes to the zombie after it came back").isEmpty();
+                assertThat(guarded.registry().get("linkguard.writer").gauge().value()).isEqualTo(1);
+                assertThat(guarded.registry().get("linkguard.writer.switches").counter().count()).isEqualTo(1);
+            }
+        }
+    }
+
+    /** The tokens on server {@code i} written at or after {@code sinceMillis}, each with how often it is there. */
+    private static Map<Long, Long> tokens(ReplicationCluster cluster, int i, long sinceMillis) throws SQLException {
+        Map<Long, Long> tokens = new HashMap<>();
+        try (Connection connection = cluster.connect(i);
+                PreparedStatement query = connection.prepareStatement(
+                        "SELECT token, COUNT(*) FROM acked WHERE written_at >= ? GROUP BY token")) {
+            query.setLong(1, sinceMillis);
+            try (ResultSet rows = query.executeQuery()) {
+                while (rows.next()) {
+                    tokens.put(rows.getLong(1), rows.getLong(2));
+                }
+            }
+        }
+        return tokens;
+    }
+
+    /** Four writers and two readers through LinkGuard, until stopped. */
+    private static final class Load {
+        final Pools.Guarded guarded;
+        final Set<Long> acked = ConcurrentHashMap.newKeySet();
+        final Map<Long, Long> ackedAt = new ConcurrentHashMap<>();
+        final AtomicLong reads = new AtomicLong();
+        final List<String> failures = java.util.Collections.synchronizedList(new ArrayList<>());
+        final AtomicBoolean running = new AtomicBoolean(true);
+        final ExecutorService threads = Executors.newFixedThreadPool(6);
+        final List<Future<?>> workers = new ArrayList<>();
+
+        Load(Pools.Guarded guarded) {
+            this.guarded = guarded;
+        }
+
+        void start() {
+            for (int i = 0; i < 6; i++) {
+                boolean writer = i < 4;
+                workers.add(threads.submit(() -> {
+                    while (running.get()) {
+                        try {
+                            if (writer) {
+                                write();
+                            } else {
+                                read();
+                            }
+                        } catch (SQLException e) {
+                            failures.add(e.getSQLState() + " " + e.getMessage());
+                        }
+                    }
+                    return null;
+                }));
+            }
+        }
+
+        private void write() throws SQLException {
+            long token = ThreadLocalRandom.current().nextLong();
+            try (Connection connection = guarded.dataSource().getConnection()) {
+                connection.setAutoCommit(false);
+                try (PreparedStatement insert = connection.prepareStatement(
+                        "INSERT INTO acked (token, written_at) VALUES (?, ?)")) {
+                    insert.setLong(1, token);
+                    insert.setLong(2, System.currentTimeMillis());
+                    insert.executeUpdate();
+                }
+                connection.commit();
+            }
+            acked.add(token);
+            ackedAt.put(token, System.nanoTime());
+        }
+
+        private void read() throws SQLException {
+            try (Connection connection = guarded.dataSource().getConnection();
+                    Statement statement = connection.createStatement();
+                    ResultSet rows = statement.executeQuery("SELECT COUNT(*) FROM acked")) {
+                rows.next();
+            }
+            reads.incrementAndGet();
+        }
+
+        void awaitAcked(int count) throws InterruptedException {
+            await(() -> acked.size() >= count, "acknowledged writes");
+        }
+
+        void awaitAckedAfter(long nanos, int count) throws InterruptedException {
+            await(() -> ackedAt.values().stream().filter(at -> at - nanos >= 0).count() >= count,
+                    "writes acknowledged after the promotion");
+        }
+
+        long firstAckAfter(long nanos) {
+            return ackedAt.values().stream().filter(at -> at - nanos >= 0).min(Long::compare).orElse(Long.MAX_VALUE);
+        }
+
+        private void await(BooleanSupplier done, String what) throws InterruptedException {
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (!done.getAsBoolean()) {
+                if (System.nanoTime() - deadline > 0) {
+                    throw new AssertionError("not enough " + what + " within 60 s; failures: " + failures);
+                }
+                TimeUnit.MILLISECONDS.sleep(10);
+            }
+        }
+
+        void stop() throws Exception {
+            running.set(false);
+            for (Future<?> worker : workers) {
+                worker.get(60, TimeUnit.SECONDS);
+            }
+            threads.shutdown();
+        }
+    }
+}
