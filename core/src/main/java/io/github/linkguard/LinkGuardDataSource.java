@@ -1,5 +1,6 @@
 package io.github.linkguard;
 
+import com.mysql.cj.jdbc.JdbcConnection;
 import com.mysql.cj.jdbc.MysqlDataSource;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
@@ -85,6 +86,8 @@ public final class LinkGuardDataSource implements DataSource, AutoCloseable {
     private final int replayMaxStatements;
     private final long replayMaxBytes;
     private final RefillGate refillGate;
+    /** The servers of the pool's multi-host URL, when LinkGuard sits under the pool; else null. */
+    private final Topology topology;
     /** The pool's URL names several servers, but LinkGuard could not sit under it to find the writer. */
     private final boolean failoverUnguarded;
     private final PoolSettings poolSettings;
@@ -111,6 +114,7 @@ public final class LinkGuardDataSource implements DataSource, AutoCloseable {
         Topology topology = pool == null ? null : Topology.of(builder.name, pool, metrics);
         this.refillGate = pool == null ? null : installRefillGate(pool, builder.reconnectInterval, comeback, topology);
         this.failoverUnguarded = topology != null && refillGate == null;
+        this.topology = refillGate == null ? null : topology;
         ServerProbe probe = builder.probeTimeout.isZero() ? null
                 : new ServerProbe(builder.name, refillGate == null ? probeConnections
                         : gatedProbe(refillGate, probeConnections), builder.probeTimeout, Builder.PROBE_FRESH_FOR);
@@ -387,6 +391,21 @@ public final class LinkGuardDataSource implements DataSource, AutoCloseable {
                 }
             } catch (SQLException | RuntimeException e) {
                 // it is broken already: nothing more to do with it
+            }
+        }
+
+        @Override
+        public void leftWriter(Connection physical) {
+            if (topology == null) {
+                return;
+            }
+            try {
+                String address = physical.unwrap(JdbcConnection.class).getHostPortPair();
+                if (topology.notWriter(address) && pool.getHikariPoolMXBean() != null) {
+                    pool.getHikariPoolMXBean().softEvictConnections();
+                }
+            } catch (SQLException | RuntimeException notConnectorJ) {
+                // a topology is Connector/J's: nothing to learn again
             }
         }
     }

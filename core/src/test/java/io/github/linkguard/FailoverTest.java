@@ -41,53 +41,97 @@ class FailoverTest {
     @ParameterizedTest(name = "TLS {0}")
     @ValueSource(booleans = {false, true})
     void aPrimaryKilledAndAReplicaPromotedIsInvisibleToTheApplication(boolean tls) throws Exception {
-        try (ReplicationCluster cluster = ReplicationCluster.start(2)) {
-            try (Connection primary = cluster.connect(0); Statement ddl = primary.createStatement()) {
-                ddl.execute("CREATE TABLE acked (id BIGINT AUTO_INCREMENT PRIMARY KEY, token BIGINT NOT NULL, "
-                        + "written_at BIGINT NOT NULL)");
-            }
-            cluster.awaitReplicated(1, 0, 30);
-            HikariDataSource pool = new HikariDataSource();
-            pool.setPoolName("failover");
-            pool.setJdbcUrl(Pools.url(cluster.jdbcUrl(), tls));
-            pool.setUsername(cluster.user());
-            pool.setPassword(cluster.password());
-            pool.setMaximumPoolSize(6);
-            pool.setConnectionTimeout(10_000);
-            try (Pools.Guarded guarded = Pools.guard(pool, builder -> builder)) {
-                Load load = new Load(guarded);
-                load.start();
-                load.awaitAcked(50);
-                cluster.server(0).kill(); // the primary crashes
-                long killedAt = System.nanoTime();
-                TimeUnit.SECONDS.sleep(1);
-                cluster.promote(1); // an orchestrator promotes the replica
-                long promotedAt = System.nanoTime();
-                load.awaitAckedAfter(promotedAt, 50);
+        try (ReplicationCluster cluster = ReplicationCluster.start(2);
+                Pools.Guarded guarded = Pools.guard(pool(cluster, tls), builder -> builder)) {
+            Load load = new Load(guarded);
+            load.start();
+            load.awaitAcked(50);
+            cluster.server(0).kill(); // the primary crashes
+            long killedAt = System.nanoTime();
+            TimeUnit.SECONDS.sleep(1);
+            cluster.promote(1); // an orchestrator promotes the replica
+            long promotedAt = System.nanoTime();
+            load.awaitAckedAfter(promotedAt, 50);
 
-                cluster.server(0).start(); // the old primary comes back writable: a zombie
-                long zombieAt = System.currentTimeMillis();
-                load.awaitAckedAfter(System.nanoTime(), 50);
-                load.stop();
+            cluster.server(0).start(); // the old primary comes back writable: a zombie
+            long zombieAt = System.currentTimeMillis();
+            load.awaitAckedAfter(System.nanoTime(), 50);
+            load.stop();
 
-                System.out.printf("failover (TLS %s): %d writes acknowledged, %d reads, first write %d ms after the "
-                        + "promotion (%d ms after the kill), failures %s%n", tls, load.acked.size(), load.reads.get(),
-                        TimeUnit.NANOSECONDS.toMillis(load.firstAckAfter(promotedAt) - promotedAt),
-                        TimeUnit.NANOSECONDS.toMillis(load.firstAckAfter(promotedAt) - killedAt), load.failures);
-                assertThat(load.failures).as("failures the application saw").isEmpty();
-                assertThat(load.firstAckAfter(promotedAt) - promotedAt).as("first write after the promotion (ns)")
-                        .isLessThanOrEqualTo(TimeUnit.SECONDS.toNanos(1));
+            System.out.printf("failover (TLS %s): %d writes acknowledged, %d reads, first write %d ms after the "
+                    + "promotion (%d ms after the kill), failures %s%n", tls, load.acked.size(), load.reads.get(),
+                    TimeUnit.NANOSECONDS.toMillis(load.firstAckAfter(promotedAt) - promotedAt),
+                    TimeUnit.NANOSECONDS.toMillis(load.firstAckAfter(promotedAt) - killedAt), load.failures);
+            assertThat(load.failures).as("failures the application saw").isEmpty();
+            assertThat(load.firstAckAfter(promotedAt) - promotedAt).as("first write after the promotion (ns)")
+                    .isLessThanOrEqualTo(TimeUnit.SECONDS.toNanos(1));
 
-                Map<Long, Long> onNewPrimary = tokens(cluster, 1, 0);
-                long missing = load.acked.stream().filter(token -> !onNewPrimary.containsKey(token)).count();
-                System.out.printf("acknowledged writes missing on the new primary (the asynchronous window): %d%n",
-                        missing);
-                assertThat(onNewPrimary.values()).as("writes applied twice").allMatch(count -> count == 1);
-                assertThat(tokens(cluster, 0, zombieAt)).as("writes to the zombie after it came back").isEmpty();
-                assertThat(guarded.registry().get("linkguard.writer").gauge().value()).isEqualTo(1);
-                assertThat(guarded.registry().get("linkguard.writer.switches").counter().count()).isEqualTo(1);
-            }
+            Map<Long, Long> onNewPrimary = tokens(cluster, 1, 0);
+            long missing = load.acked.stream().filter(token -> !onNewPrimary.containsKey(token)).count();
+            System.out.printf("acknowledged writes missing on the new primary (the asynchronous window): %d%n",
+                    missing);
+            assertThat(onNewPrimary.values()).as("writes applied twice").allMatch(count -> count == 1);
+            assertThat(tokens(cluster, 0, zombieAt)).as("writes to the zombie after it came back").isEmpty();
+            assertThat(guarded.registry().get("linkguard.writer").gauge().value()).isEqualTo(1);
+            assertThat(guarded.registry().get("linkguard.writer.switches").counter().count()).isEqualTo(1);
         }
+    }
+
+    /**
+     * A graceful switchover: the primary made read-only (its connections stay open), the replica caught up and
+     * promoted, the old primary repointed to it. Each pooled connection's next write meets the old primary's
+     * read-only error, which reaches the application (not retried yet); it leaves the pool with every other
+     * connection to that server, and the writer is learned again: writes go on on the new primary within a
+     * second of the promotion, nothing doubled.
+     */
+    @ParameterizedTest(name = "TLS {0}")
+    @ValueSource(booleans = {false, true})
+    void aGracefulSwitchoverCostsAtMostOneReadOnlyErrorPerPooledConnection(boolean tls) throws Exception {
+        try (ReplicationCluster cluster = ReplicationCluster.start(2);
+                Pools.Guarded guarded = Pools.guard(pool(cluster, tls), builder -> builder)) {
+            Load load = new Load(guarded);
+            load.start();
+            load.awaitAcked(50);
+            cluster.server(0).execute("SET GLOBAL read_only = ON");
+            cluster.awaitReplicated(1, 0, 30);
+            cluster.promote(1);
+            long promotedAt = System.nanoTime();
+            cluster.replicate(0, 1);
+            load.awaitAckedAfter(promotedAt, 50);
+            load.stop();
+
+            System.out.printf("switchover (TLS %s): %d writes acknowledged, first write %d ms after the promotion, "
+                    + "failures %s%n", tls, load.acked.size(),
+                    TimeUnit.NANOSECONDS.toMillis(load.firstAckAfter(promotedAt) - promotedAt), load.failures);
+            assertThat(load.failures).as("failures the application saw").hasSizeLessThanOrEqualTo(6)
+                    .allMatch(failure -> failure.startsWith("HY000 ") && failure.contains("read-only"));
+            assertThat(load.firstAckAfter(promotedAt) - promotedAt).as("first write after the promotion (ns)")
+                    .isLessThanOrEqualTo(TimeUnit.SECONDS.toNanos(1));
+            cluster.awaitReplicated(0, 1, 30);
+            Map<Long, Long> onNewPrimary = tokens(cluster, 1, 0);
+            assertThat(load.acked).allMatch(onNewPrimary::containsKey);
+            assertThat(onNewPrimary.values()).as("writes applied twice").allMatch(count -> count == 1);
+        }
+    }
+
+    /**
+     * The table the load writes, on the primary and replicated; and a pool of six not started yet (so that
+     * LinkGuard sits under it) on the cluster's multi-host URL.
+     */
+    private static HikariDataSource pool(ReplicationCluster cluster, boolean tls) throws SQLException {
+        try (Connection primary = cluster.connect(0); Statement ddl = primary.createStatement()) {
+            ddl.execute("CREATE TABLE acked (id BIGINT AUTO_INCREMENT PRIMARY KEY, token BIGINT NOT NULL, "
+                    + "written_at BIGINT NOT NULL)");
+        }
+        cluster.awaitReplicated(1, 0, 30);
+        HikariDataSource pool = new HikariDataSource();
+        pool.setPoolName("failover");
+        pool.setJdbcUrl(Pools.url(cluster.jdbcUrl(), tls));
+        pool.setUsername(cluster.user());
+        pool.setPassword(cluster.password());
+        pool.setMaximumPoolSize(6);
+        pool.setConnectionTimeout(10_000);
+        return pool;
     }
 
     /** The tokens on server {@code i} written at or after {@code sinceMillis}, each with how often it is there. */

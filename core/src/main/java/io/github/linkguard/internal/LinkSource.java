@@ -61,4 +61,10 @@ public interface LinkSource {
 
     /** Takes a broken physical connection out of use for good (HikariCP: evicts it; else closes it). */
     void evict(Connection physical);
+
+    /**
+     * The server of {@code physical} refused a write as read-only: with a multi-host URL it is no longer the
+     * writer, which is learned again, and the pool's other connections to it leave too (soft eviction).
+     */
+    void leftWriter(Connection physical);
 }

@@ -462,10 +462,11 @@ public final class Link {
     /**
      * A server that turned read-only (a primary demoted by a failover: errors 1290, 1836, 1792) keeps the
      * link but cannot take writes: HikariCP would hand the same connection out again, so it leaves for good
-     * and the next call gets a fresh one.
+     * and the next call gets a fresh one (with a multi-host URL, to the writer learned again).
      */
     private SQLException leftReadOnly(SQLException failure) {
         if (RetryPolicy.readOnlyServer(failure)) {
+            source.leftWriter(physical);
             lost(null);
         }
         return failure;

@@ -118,12 +118,17 @@ public final class Topology {
         return servers.stream().map(Server::address).toList();
     }
 
-    /** The writer at {@code address} is not one any more (it failed, or said it is read-only). */
-    public void notWriter(String address) {
+    /**
+     * The server at {@code address} said it is read-only: if it was the writer, the writer is learned again with
+     * the next connection. Whether it was.
+     */
+    public boolean notWriter(String address) {
         Server current = writer;
         if (current != null && current.address().equals(address)) {
             forget(current);
+            return true;
         }
+        return false;
     }
 
     private synchronized void forget(Server current) {
@@ -131,7 +136,7 @@ public final class Topology {
             writer = null;
             lost = current;
             metrics.writer(-1);
-            log.warn("[{}] the writer {} is lost: asking the servers of the URL which one writes now", dataSource,
+            log.warn("[{}] the writer {} is lost or read-only: asking the servers of the URL which one writes now", dataSource,
                     current.address());
         }
     }

@@ -278,5 +278,10 @@ class LinkTest {
         public void evict(Connection physical) {
             evicted.add(physical);
         }
+
+        @Override
+        public void leftWriter(Connection physical) {
+            // one server: nothing to learn again
+        }
     }
 }
