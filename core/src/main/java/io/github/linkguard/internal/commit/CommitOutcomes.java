@@ -89,7 +89,7 @@ public final class CommitOutcomes {
      * Each physical connection's row, by the driver's own connection: read without a lock on every COMMIT;
      * closed connections leave with the hourly clean-up.
      */
-    private final Map<Connection, Known> keys = new ConcurrentHashMap<>();
+    private final Map<Connection, Long> keys = new ConcurrentHashMap<>();
 
     /**
      * @param enabled whether lost COMMITs are resolved
@@ -198,11 +198,11 @@ public final class CommitOutcomes {
         try {
             // the driver's own connection (the same on every borrow), Connector/J's: it tells the session's id
             JdbcConnection driver = physical.unwrap(JdbcConnection.class);
-            Known known = keys.get(driver);
-            if (known == null) {
-                known = keys.computeIfAbsent(driver, c -> new Known(ThreadLocalRandom.current().nextLong()));
+            Long key = keys.get(driver);
+            if (key == null) {
+                key = keys.computeIfAbsent(driver, c -> ThreadLocalRandom.current().nextLong());
             }
-            return new Mark(known, driver);
+            return new Mark(key, driver);
         } catch (SQLException | RuntimeException notConnectorJ) {
             turnOff("the driver is not MySQL Connector/J (" + notConnectorJ + ")");
             return null;
@@ -218,7 +218,7 @@ public final class CommitOutcomes {
      * is: nothing was committed, and whether the transaction is still open is not known.
      */
     public void commit(Connection physical, Mark mark) throws SQLException {
-        renew(physical, mark);
+        mark.renew();
         String oneTrip = markAndCommitSql;
         if (oneTrip == null || !markAndCommit(physical, mark, oneTrip)) {
             write(physical, mark);
@@ -231,22 +231,8 @@ public final class CommitOutcomes {
      * sends itself (SQL {@code COMMIT}) next. Failures as {@link #commit}'s.
      */
     public void mark(Connection physical, Mark mark) throws SQLException {
-        renew(physical, mark);
-        write(physical, mark);
-    }
-
-    /**
-     * A new token, and the server instance of the connection if it is not known yet. A link lost meanwhile sent
-     * no COMMIT: the row (without the new token) tells that the transaction did not commit.
-     */
-    private static void renew(Connection physical, Mark mark) throws SQLException {
         mark.renew();
-        try {
-            mark.known.learnServer(physical);
-        } catch (SQLException lost) {
-            mark.sent = true;
-            throw lost;
-        }
+        write(physical, mark);
     }
 
     private void write(Connection physical, Mark mark) throws SQLException {
@@ -325,15 +311,8 @@ public final class CommitOutcomes {
         return token != null && token == mark.token;
     }
 
-    /**
-     * The marker row is locked: by the old session, if this is the server instance it was on (else the lock is
-     * not provably its, and the outcome stays unknown). It goes, with its transaction.
-     */
-    private void fence(Connection fresh, Mark mark) throws SQLException {
-        if (!oldSessionHere(fresh, mark)) {
-            throw new Unresolvable("the marker row is locked, and the old session (id " + mark.sessionId + " on "
-                    + mark.known.server + ") is not provably on this server to end", null);
-        }
+    /** The old session holds the marker row: it is on this server, under this id. It goes, with its transaction. */
+    private static void fence(Connection fresh, Mark mark) throws SQLException {
         try (Statement kill = fresh.createStatement()) {
             kill.execute("KILL CONNECTION " + mark.sessionId);
         } catch (SQLException e) {
@@ -347,12 +326,16 @@ public final class CommitOutcomes {
     /**
      * The old transaction did not commit and cannot (its COMMIT was never sent: its marker was not written), but
      * its session may live on at the server (a partition), holding the locks of its writes until the server
-     * notices: it is killed if this is the server instance it was on (the fresh link may be on another server
-     * after a failover, or the server restarted: the id then names another session, which is left alone).
+     * notices: it is killed, if the server ran all along since the marker was sent (after a restart the id
+     * names another session, and the old one is gone anyway).
      */
-    private void releaseLocks(Connection fresh, Mark mark) throws SQLException {
-        if (!oldSessionHere(fresh, mark)) {
-            return;
+    private static void releaseLocks(Connection fresh, Mark mark) throws SQLException {
+        long sinceMarkMillis = (System.nanoTime() - mark.markedNanos) / 1_000_000;
+        try (Statement status = fresh.createStatement();
+                ResultSet uptime = status.executeQuery("SHOW GLOBAL STATUS LIKE 'Uptime'")) {
+            if (!uptime.next() || Long.parseLong(uptime.getString(2)) * 1000 <= sinceMarkMillis + 1000) {
+                return;
+            }
         }
         try (Statement kill = fresh.createStatement()) {
             kill.execute("KILL CONNECTION " + mark.sessionId);
@@ -361,16 +344,6 @@ public final class CommitOutcomes {
                 throw e;
             }
         }
-    }
-
-    /**
-     * Whether the fresh link is on the server instance the old session was on, running all along since: then the
-     * old session's id is still its own there (not another's on another server after a failover, or after a
-     * restart). Unknown instances are not the same.
-     */
-    private static boolean oldSessionHere(Connection fresh, Mark mark) throws SQLException {
-        ServerInstance old = mark.known.server;
-        return old != null && old.same(ServerInstance.of(fresh));
     }
 
     private Long readToken(Connection fresh, Mark mark, boolean noWait) throws SQLException {
@@ -505,16 +478,15 @@ public final class CommitOutcomes {
     /** One transaction's marker: its physical connection's row, its token, the session that wrote it. */
     public static final class Mark {
         final long key;
-        final Known known;
         final JdbcConnection driver;
         long token;
         /** The server's id of the session that wrote the marker (or was about to). */
         long sessionId;
+        long markedNanos;
         boolean sent;
 
-        Mark(Known known, JdbcConnection driver) {
-            this.key = known.key;
-            this.known = known;
+        Mark(long key, JdbcConnection driver) {
+            this.key = key;
             this.driver = driver;
         }
 
@@ -522,6 +494,7 @@ public final class CommitOutcomes {
         void renew() {
             token = ThreadLocalRandom.current().nextLong();
             sessionId = driver.getSession().getThreadId();
+            markedNanos = System.nanoTime();
         }
 
         /** Whether the marker may have reached the server (then its row tells whether the transaction committed). */
@@ -534,39 +507,6 @@ public final class CommitOutcomes {
     public static final class Unresolvable extends SQLException {
         public Unresolvable(String why, SQLException cause) {
             super(why, "08007", cause);
-        }
-    }
-
-    /** A physical connection's row key, and the server instance it is on. */
-    static final class Known {
-        final long key;
-        /** Null until read (with the connection's first marker), or if it could not be. */
-        volatile ServerInstance server;
-        private volatile boolean asked;
-
-        Known(long key) {
-            this.key = key;
-        }
-
-        /**
-         * Reads the server instance of the connection, once for its life, before its first marker. A lost link is
-         * thrown (nothing was sent); any other failure leaves it unknown: its old sessions are then never killed,
-         * and an outcome may stay unknown, never wrong.
-         */
-        void learnServer(Connection physical) throws SQLException {
-            if (asked) {
-                return;
-            }
-            try {
-                server = ServerInstance.of(physical);
-            } catch (SQLException e) {
-                if (linkFailure(e)) {
-                    throw e;
-                }
-            } catch (RuntimeException unreadable) {
-                // unknown: see above
-            }
-            asked = true;
         }
     }
 }
