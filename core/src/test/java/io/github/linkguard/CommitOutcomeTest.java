@@ -16,13 +16,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.CyclicBarrier;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -221,47 +214,6 @@ class CommitOutcomeTest {
             assertThat(number(connection, "SELECT COUNT(*) FROM outcome_rows")).isEqualTo(5); // committed
             connection.rollback();
         }
-    }
-
-    /**
-     * Connections new to the table (a pool filling up, links replaced after a loss) write their first markers at
-     * the same moment, at REPEATABLE READ, all in one gap of the table's key: none fails (a marker that looked for
-     * its row before inserting it held the gap, and two such deadlocked). Rounds of eight at once on an empty
-     * table, twenty rounds.
-     */
-    @Test
-    void firstMarkersOfManyConnectionsAtOnceNeverDeadlock(EmbeddedMariaDb db) throws Exception {
-        int connections = 8;
-        ExecutorService threads = Executors.newFixedThreadPool(connections);
-        try {
-            for (int round = 0; round < 20; round++) {
-                db.execute(CommitOutcomes.ddl("test.linkguard_commits"), "DELETE FROM test.linkguard_commits");
-                HikariDataSource pool = Pools.lazyHikari(db, db.jdbcUrl());
-                pool.setMaximumPoolSize(connections);
-                try (Pools.Guarded guarded = Pools.guard(pool, builder -> builder.maxAttempts(3))) {
-                    CyclicBarrier together = new CyclicBarrier(connections);
-                    List<Future<?>> commits = new ArrayList<>();
-                    for (int i = 0; i < connections; i++) {
-                        int id = round * connections + i;
-                        commits.add(threads.submit(() -> {
-                            try (Connection connection = guarded.dataSource().getConnection()) {
-                                connection.setAutoCommit(false);
-                                execute(connection, "INSERT INTO outcome_rows VALUES (" + id + ", 1)");
-                                together.await(10, TimeUnit.SECONDS);
-                                connection.commit();
-                            }
-                            return null;
-                        }));
-                    }
-                    for (Future<?> commit : commits) {
-                        commit.get(); // a deadlock at a COMMIT is thrown here
-                    }
-                }
-            }
-        } finally {
-            threads.shutdownNow();
-        }
-        assertThat(number(db, "SELECT COUNT(*) FROM test.outcome_rows")).isEqualTo(20 * connections);
     }
 
     /**
