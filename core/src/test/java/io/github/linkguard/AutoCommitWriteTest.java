@@ -167,6 +167,25 @@ class AutoCommitWriteTest {
         assertThat(committedRows(db)).isEqualTo(3);
     }
 
+    /**
+     * A transaction a script begins in auto-commit mode ({@code START TRANSACTION}) is the application's: its
+     * writes are not auto-commit writes, none commits alone, and its ROLLBACK undoes them all.
+     */
+    @Test
+    void writesOfATransactionBegunBySqlStayInIt(EmbeddedMariaDb db) throws Exception {
+        try (Pools.Guarded guarded = guard(db, db.jdbcUrl(), true);
+                Connection connection = guarded.dataSource().getConnection()) {
+            insert(connection, 1, true); // the table and its procedure are made
+            execute(connection, "START TRANSACTION");
+            insert(connection, 2, true);
+            insert(connection, 3, false);
+            assertThat(committedRows(db)).as("rows committed while the transaction is open").isEqualTo(1);
+            execute(connection, "ROLLBACK");
+            assertThat(connection.getAutoCommit()).isTrue();
+        }
+        assertThat(committedRows(db)).isEqualTo(1);
+    }
+
     /** A call on a connection. */
     @FunctionalInterface
     private interface Call {

@@ -64,27 +64,38 @@ class CommitOutcomeTest {
         return guard(db, Pools.url(EmbeddedMariaDb.jdbcUrl(proxy.host(), proxy.port()), tls) + INTERCEPTED);
     }
 
-    /** Four inserts in a transaction, then {@code beforeCommit}, then {@code commit()} or a SQL {@code COMMIT}. */
-    private static void fourInsertsThenCommit(Connection connection, boolean sqlCommit, Consumer<Long> beforeCommit)
+    /** How a transaction ends: {@code commit()}, a SQL {@code COMMIT}, or a script's {@code START TRANSACTION ... COMMIT}. */
+    enum Ending {
+        /** Auto-commit off, {@code commit()}. */
+        JDBC,
+        /** Auto-commit off, SQL {@code COMMIT}. */
+        SQL,
+        /** Auto-commit on, as a SQL script runs it: {@code START TRANSACTION}, the statements, {@code COMMIT}. */
+        SCRIPT
+    }
+
+    /** Four inserts in a transaction, then {@code beforeCommit}, then the transaction ends as {@code ending} says. */
+    private static void fourInsertsThenCommit(Connection connection, Ending ending, Consumer<Long> beforeCommit)
             throws SQLException {
-        fourInsertsThen(connection, beforeCommit);
-        if (sqlCommit) {
-            try (Statement commit = connection.createStatement()) {
-                assertThat(commit.execute("COMMIT")).isFalse();
-                assertThat(commit.getUpdateCount()).isZero();
-            }
-        } else {
+        fourInsertsThen(connection, ending, beforeCommit);
+        if (ending == Ending.JDBC) {
             connection.commit();
+            return;
+        }
+        try (Statement commit = connection.createStatement()) {
+            assertThat(commit.execute("COMMIT")).isFalse();
+            assertThat(commit.getUpdateCount()).isZero();
         }
     }
 
     private static void fourInsertsThenCommit(Connection connection, Consumer<Long> beforeCommit) throws SQLException {
-        fourInsertsThenCommit(connection, false, beforeCommit);
+        fourInsertsThenCommit(connection, Ending.JDBC, beforeCommit);
     }
 
-    private static void fourInsertsThen(Connection connection, Consumer<Long> beforeCommit) throws SQLException {
+    private static void fourInsertsThen(Connection connection, Ending ending, Consumer<Long> beforeCommit)
+            throws SQLException {
         long session = number(connection, "SELECT CONNECTION_ID()");
-        connection.setAutoCommit(false);
+        begin(connection, ending);
         try (PreparedStatement insert = connection.prepareStatement("INSERT INTO outcome_rows VALUES (?, ?)")) {
             for (int id = 1; id <= 4; id++) {
                 insert.setInt(1, id);
@@ -105,43 +116,45 @@ class CommitOutcomeTest {
         assertThat(number(db, "SELECT SUM(v) FROM test.outcome_rows")).isEqualTo(100);
     }
 
-    @ParameterizedTest(name = "TLS {0}, SQL COMMIT {1}")
-    @CsvSource({"false,false", "true,false", "false,true", "true,true"})
-    void aSessionKilledBeforeCommitIsReplayedAndCommitted(boolean tls, boolean sqlCommit, EmbeddedMariaDb db)
+    @ParameterizedTest(name = "TLS {0}, {1}")
+    @CsvSource({"false,JDBC", "true,JDBC", "false,SQL", "true,SQL", "false,SCRIPT", "true,SCRIPT"})
+    void aSessionKilledBeforeCommitIsReplayedAndCommitted(boolean tls, Ending ending, EmbeddedMariaDb db)
             throws Exception {
         try (Pools.Guarded guarded = guard(db, Pools.url(db, tls));
                 Connection connection = guarded.dataSource().getConnection()) {
-            fourInsertsThenCommit(connection, sqlCommit, session -> db.execute("KILL CONNECTION " + session));
-            assertThat(connection.getAutoCommit()).isFalse();
+            fourInsertsThenCommit(connection, ending, session -> db.execute("KILL CONNECTION " + session));
+            assertThat(connection.getAutoCommit()).isEqualTo(ending == Ending.SCRIPT);
             assertThat(outcomes(guarded, "replayed")).isEqualTo(1);
             execute(connection, "UPDATE outcome_rows SET v = v WHERE id = 1"); // the connection goes on
-            connection.commit();
+            if (ending != Ending.SCRIPT) {
+                connection.commit();
+            }
         }
         assertCommittedOnce(db);
     }
 
-    @ParameterizedTest(name = "TLS {0}, SQL COMMIT {1}")
-    @CsvSource({"false,false", "true,false", "false,true", "true,true"})
-    void aCommitLostOnItsWayIsReplayedAndCommitted(boolean tls, boolean sqlCommit, EmbeddedMariaDb db)
+    @ParameterizedTest(name = "TLS {0}, {1}")
+    @CsvSource({"false,JDBC", "true,JDBC", "false,SQL", "true,SQL", "false,SCRIPT", "true,SCRIPT"})
+    void aCommitLostOnItsWayIsReplayedAndCommitted(boolean tls, Ending ending, EmbeddedMariaDb db)
             throws Exception {
         try (FaultProxy proxy = FaultProxy.start(db.host(), db.port());
                 Pools.Guarded guarded = guardThrough(proxy, db, tls);
                 Connection connection = guarded.dataSource().getConnection()) {
-            fourInsertsThenCommit(connection, sqlCommit,
+            fourInsertsThenCommit(connection, ending,
                     session -> BeforeCommit.arm(() -> proxy.cutOpenLinksAtNext(Direction.CLIENT_TO_SERVER)));
             assertThat(outcomes(guarded, "replayed")).isEqualTo(1);
         }
         assertCommittedOnce(db);
     }
 
-    @ParameterizedTest(name = "TLS {0}, SQL COMMIT {1}")
-    @CsvSource({"false,false", "true,false", "false,true", "true,true"})
-    void aCommitWhoseAnswerIsLostAfterTheServerCommittedReturnsNormally(boolean tls, boolean sqlCommit,
+    @ParameterizedTest(name = "TLS {0}, {1}")
+    @CsvSource({"false,JDBC", "true,JDBC", "false,SQL", "true,SQL", "false,SCRIPT", "true,SCRIPT"})
+    void aCommitWhoseAnswerIsLostAfterTheServerCommittedReturnsNormally(boolean tls, Ending ending,
             EmbeddedMariaDb db) throws Exception {
         try (FaultProxy proxy = FaultProxy.start(db.host(), db.port());
                 Pools.Guarded guarded = guardThrough(proxy, db, tls);
                 Connection connection = guarded.dataSource().getConnection()) {
-            fourInsertsThenCommit(connection, sqlCommit,
+            fourInsertsThenCommit(connection, ending,
                     session -> BeforeCommit.arm(() -> proxy.cutOpenLinksAtNext(Direction.SERVER_TO_CLIENT)));
             assertThat(outcomes(guarded, "committed")).isEqualTo(1);
             assertThat(outcomes(guarded, "replayed")).isZero();
@@ -154,15 +167,15 @@ class CommitOutcomeTest {
      * with the open transaction and its locks, the marker's row among them. The old session is fenced (killed)
      * before the marker is trusted, and the transaction runs again.
      */
-    @ParameterizedTest(name = "TLS {0}, SQL COMMIT {1}")
-    @CsvSource({"false,false", "true,false", "false,true", "true,true"})
-    void aPartitionThatKeepsTheOldSessionAliveIsFencedThenReplayed(boolean tls, boolean sqlCommit, EmbeddedMariaDb db)
+    @ParameterizedTest(name = "TLS {0}, {1}")
+    @CsvSource({"false,JDBC", "true,JDBC", "false,SQL", "true,SQL", "false,SCRIPT", "true,SCRIPT"})
+    void aPartitionThatKeepsTheOldSessionAliveIsFencedThenReplayed(boolean tls, Ending ending, EmbeddedMariaDb db)
             throws Exception {
         long[] old = new long[1];
         try (FaultProxy proxy = FaultProxy.start(db.host(), db.port());
                 Pools.Guarded guarded = guardThrough(proxy, db, tls);
                 Connection connection = guarded.dataSource().getConnection()) {
-            fourInsertsThenCommit(connection, sqlCommit, session -> {
+            fourInsertsThenCommit(connection, ending, session -> {
                 old[0] = session;
                 BeforeCommit.arm(proxy::dropClientSides);
             });
@@ -171,6 +184,99 @@ class CommitOutcomeTest {
                     .isZero();
         }
         assertCommittedOnce(db);
+    }
+
+    /**
+     * A transfer (-10 on row 1, a read of row 9, +10 on row 2) whose link is lost (its session killed) in the
+     * middle or just before its COMMIT, after row 9 changed: its replay reads other data and fails with 40001,
+     * and nothing of it stays open on the fresh link, whatever the application does next (a script in
+     * auto-commit mode goes on with its next START TRANSACTION, which would commit what a replay left open).
+     */
+    @ParameterizedTest(name = "TLS {0}, {1}, lost at COMMIT {2}")
+    @CsvSource({"false,JDBC,false", "false,JDBC,true", "false,SQL,false", "false,SQL,true", "false,SCRIPT,false",
+            "false,SCRIPT,true", "true,SCRIPT,false", "true,SCRIPT,true"})
+    void aReplayThatSeesOtherDataLeavesNothingOfTheTransaction(boolean tls, Ending ending, boolean atCommit,
+            EmbeddedMariaDb db) throws Exception {
+        db.execute("INSERT INTO outcome_rows VALUES (1, 100), (2, 100), (9, 0)");
+        try (Pools.Guarded guarded = guard(db, Pools.url(db, tls) + INTERCEPTED);
+                Connection connection = guarded.dataSource().getConnection()) {
+            long session = number(connection, "SELECT CONNECTION_ID()");
+            Runnable changeThenKill = () -> db.execute("UPDATE outcome_rows SET v = 1 WHERE id = 9",
+                    "KILL CONNECTION " + session);
+            begin(connection, ending);
+            execute(connection, "UPDATE outcome_rows SET v = v - 10 WHERE id = 1");
+            assertThat(number(connection, "SELECT v FROM outcome_rows WHERE id = 9")).isZero();
+            if (!atCommit) {
+                changeThenKill.run();
+            }
+            assertThatThrownBy(() -> {
+                execute(connection, "UPDATE outcome_rows SET v = v + 10 WHERE id = 2");
+                BeforeCommit.arm(changeThenKill);
+                end(connection, ending);
+            }).isInstanceOfSatisfying(SQLException.class, e -> assertThat(e.getSQLState()).isEqualTo("40001"))
+                    .hasMessageContaining("did not see the same data");
+            if (ending != Ending.SCRIPT) {
+                connection.rollback(); // what an application does after a failure; a script goes on
+            }
+            begin(connection, ending); // the application goes on: its next transaction
+            execute(connection, "UPDATE outcome_rows SET v = v WHERE id = 9");
+            end(connection, ending);
+        }
+        assertThat(number(db, "SELECT v FROM test.outcome_rows WHERE id = 1")).as("row 1").isEqualTo(100);
+        assertThat(number(db, "SELECT v FROM test.outcome_rows WHERE id = 2")).as("row 2").isEqualTo(100);
+    }
+
+    /**
+     * The marker cannot be written in time (its rows locked by another session, the connection's lock wait
+     * bounded at 1 s): the COMMIT fails with the lock wait (1205) and nothing of the transaction is committed,
+     * then or by the application's next transaction; outcomes stay on (the table is fine): the next lost COMMIT
+     * is resolved.
+     */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"JDBC", "SQL", "SCRIPT"})
+    void aMarkerThatCannotBeWrittenFailsTheCommitAndLeavesNothing(Ending ending, EmbeddedMariaDb db) throws Exception {
+        try (Pools.Guarded guarded = guard(db, db.jdbcUrl());
+                Connection connection = guarded.dataSource().getConnection()) {
+            fourInsertsThenCommit(connection, ending, session -> { }); // the table is made, this row is there
+            execute(connection, "DELETE FROM outcome_rows");
+            if (ending != Ending.SCRIPT) {
+                connection.commit();
+            }
+            execute(connection, "SET SESSION innodb_lock_wait_timeout = 1");
+            try (Connection admin = db.adminConnection()) {
+                admin.setAutoCommit(false);
+                number(admin, "SELECT COUNT(*) FROM test.linkguard_commits FOR UPDATE");
+                assertThatThrownBy(() -> fourInsertsThenCommit(connection, ending, session -> { }))
+                        .isInstanceOfSatisfying(SQLException.class, e -> assertThat(e.getErrorCode()).isEqualTo(1205));
+                admin.rollback();
+            }
+            if (ending != Ending.SCRIPT) {
+                connection.rollback();
+            }
+            begin(connection, ending); // the application's next transaction commits nothing of the last one
+            execute(connection, "UPDATE outcome_rows SET v = v WHERE id = 1");
+            end(connection, ending);
+            assertThat(number(db, "SELECT COUNT(*) FROM test.outcome_rows")).isZero();
+            fourInsertsThenCommit(connection, ending, session -> db.execute("KILL CONNECTION " + session));
+            assertThat(outcomes(guarded, "replayed")).isEqualTo(1);
+        }
+        assertCommittedOnce(db);
+    }
+
+    private static void begin(Connection connection, Ending ending) throws SQLException {
+        if (ending == Ending.SCRIPT) {
+            execute(connection, "START TRANSACTION");
+        } else {
+            connection.setAutoCommit(false);
+        }
+    }
+
+    private static void end(Connection connection, Ending ending) throws SQLException {
+        if (ending == Ending.JDBC) {
+            connection.commit();
+        } else {
+            execute(connection, "COMMIT");
+        }
     }
 
     @Test

@@ -50,6 +50,12 @@ public final class CommitOutcomes {
     private static final int LOCK_NOWAIT = 3572;
     /** The procedure is missing, or the user may not run it: it never ran (MariaDB's and MySQL's codes). */
     private static final Set<Integer> PROCEDURE_UNUSABLE = Set.of(1305, 1370, 1142, 1044);
+    /**
+     * The table cannot be used (missing, no privilege, another shape, its database gone): outcomes go off. Any
+     * other failure of a marker is the transaction's (a deadlock rolled it back) or the server's (read-only):
+     * thrown, never a COMMIT without its marker in its place.
+     */
+    private static final Set<Integer> TABLE_UNUSABLE = Set.of(1146, 1142, 1143, 1054, 1044, 1049);
     /** The procedure exists already. */
     private static final int PROCEDURE_EXISTS = 1304;
     /** The old session is gone already. */
@@ -213,9 +219,9 @@ public final class CommitOutcomes {
      * Writes {@code mark} (a new token) in the transaction open on {@code physical} and commits it: in one round
      * trip where the procedure may be run, else the marker then the COMMIT. A lost link is thrown, with
      * {@link Mark#sent()} saying whether the marker may have gone (then its row tells the outcome). A marker that
-     * fails otherwise (the table dropped, the server made read-only) turns outcomes off for this DataSource, said
-     * once, and the transaction commits as it is. Any other failure of the one-round-trip call is thrown as it
-     * is: nothing was committed, and whether the transaction is still open is not known.
+     * fails because its table cannot be used (dropped, its privilege revoked) turns outcomes off for this
+     * DataSource, said once, and the transaction commits as it is. Any other failure (a deadlock, a read-only
+     * server) is thrown as it is: nothing was committed.
      */
     public void commit(Connection physical, Mark mark) throws SQLException {
         mark.renew();
@@ -243,8 +249,8 @@ public final class CommitOutcomes {
             marker.setLong(3, mark.token);
             marker.executeUpdate();
         } catch (SQLException e) {
-            if (linkFailure(e)) {
-                throw e;
+            if (linkFailure(e) || !TABLE_UNUSABLE.contains(e.getErrorCode())) {
+                throw e; // a deadlock, a lock wait, a read-only server: the transaction's own, not the table's
             }
             mark.sent = false;
             turnOff("its marker could not be written (" + e.getMessage() + ")");

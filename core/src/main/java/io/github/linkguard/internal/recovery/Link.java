@@ -25,6 +25,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.SQLTransactionRollbackException;
 import java.sql.Savepoint;
+import java.sql.Statement;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -190,7 +191,8 @@ public final class Link {
     }
 
     private void beginIfAutoCommitWrite(String sql, Recoverable statement) throws SQLException {
-        if (autoCommitWrites && transaction.autoCommit() && statement.changesData(sql)) {
+        // not in a transaction the application's SQL began in auto-commit mode: its writes are its own
+        if (autoCommitWrites && transaction.autoCommit() && !transaction.atStake() && statement.changesData(sql)) {
             beginAutoCommitWrite();
         }
     }
@@ -652,8 +654,13 @@ public final class Link {
      * replay must prove follows the isolation level the server reports for the restored session.
      */
     private void replayTransaction() throws SQLException {
+        replayTransaction(false);
+    }
+
+    /** As {@link #replayTransaction()}; {@code begun}: the fresh link's transaction is open already. */
+    private void replayTransaction(boolean begun) throws SQLException {
         try {
-            transaction.log().replay(physical, Isolation.newerReadsAllowed(physical));
+            transaction.log().replay(physical, Isolation.newerReadsAllowed(physical), begun);
         } catch (SQLTransactionRollbackException dataChanged) {
             transaction.end(); // rolled back on the fresh link: the application starts it again
             // final, on every link; it carries the loss it comes from, for the layer that may run the work again
@@ -826,7 +833,7 @@ public final class Link {
         } catch (SQLException e) {
             Diagnosis diagnosis = diagnose(e, Phase.COMMIT, 0, false);
             if (diagnosis == null) {
-                throw e;
+                throw commitRefused(e);
             }
             if (mark != null && mark.sent()) { // it wrote, and its marker says whether it committed
                 resolveLostCommit(e, diagnosis, mark);
@@ -860,12 +867,30 @@ public final class Link {
         } catch (SQLException e) {
             Diagnosis diagnosis = diagnose(e, Phase.COMMIT, 0, false);
             if (diagnosis == null) {
-                throw e;
+                throw commitRefused(e);
             }
             resolveLostCommit(e, diagnosis, mark);
             return;
         }
         sqlCommitMark = mark.sent() ? mark : null;
+    }
+
+    /**
+     * A COMMIT, or its marker, that the server refused on a live link (a deadlock, a read-only server): the
+     * transaction is over, rolled back here where the server did not (a SQL ROLLBACK, which the driver takes in
+     * auto-commit mode too), so that no later statement commits what is left of it; where even that fails, the
+     * link leaves.
+     */
+    private SQLException commitRefused(SQLException failure) {
+        transaction.end();
+        try (Statement rollback = physical.createStatement()) {
+            rollback.execute("ROLLBACK");
+        } catch (SQLException e) {
+            failure.addSuppressed(e);
+            lost(lastLoss);
+            return failure;
+        }
+        return leftReadOnly(failure);
     }
 
     /**
@@ -879,7 +904,7 @@ public final class Link {
         lost(first);
         String whyNot = whyNotReplayable();
         try {
-            String outcome = onFreshLinks(first, failure, 0, () -> {
+            String outcome = onFreshLinks(first, failure, 0, () -> asOneTransaction(begun -> {
                 boolean committed;
                 try {
                     committed = outcomes.committed(physical, mark);
@@ -895,7 +920,7 @@ public final class Link {
                     physical.rollback();
                     throw new Refused(notCommitted(first, whyNot));
                 }
-                replayTransaction();
+                replayTransaction(begun);
                 try {
                     outcomes.commit(physical, mark);
                 } catch (SQLException lostAgain) {
@@ -906,7 +931,7 @@ public final class Link {
                     throw lostAgain;
                 }
                 return CommitOutcomes.REPLAYED;
-            });
+            }));
             transaction.end();
             outcomes.outcome(outcome);
         } catch (SQLException unresolved) {
@@ -922,6 +947,42 @@ public final class Link {
             throw Failures.outcomeUnknown(failure, first, "COMMIT (no fresh link could learn its outcome: "
                     + unresolved.getMessage() + ")");
         }
+    }
+
+    /** A lost COMMIT's resolution on the fresh link. */
+    private interface Resolution {
+        /** @param begun whether the transaction was begun in auto-commit mode by SQL, now open already */
+        String run(boolean begun) throws SQLException;
+    }
+
+    /**
+     * Runs a lost COMMIT's resolution on the fresh link as one transaction. A transaction the application's SQL
+     * began in auto-commit mode (a script's {@code START TRANSACTION ... COMMIT}) leaves the fresh link in
+     * auto-commit mode, where the marker's locking read would hold nothing, a replay would need its BEGIN (which
+     * would commit that read), and the driver refuses {@code commit()} and {@code rollback()}: auto-commit is off
+     * for the resolution and back on once it ended. Where that cannot be made sure (nothing of it left open), the
+     * fresh link leaves: the application's next statement must never commit half a replay.
+     */
+    private String asOneTransaction(Resolution resolution) throws SQLException {
+        if (!physical.getAutoCommit()) {
+            return resolution.run(false);
+        }
+        Connection link = physical;
+        link.setAutoCommit(false);
+        String outcome;
+        try {
+            outcome = resolution.run(true);
+        } catch (SQLException | RuntimeException failed) {
+            try {
+                link.rollback();
+                link.setAutoCommit(true);
+            } catch (SQLException e) {
+                lost(lastLoss); // the link leaves with whatever it holds; the server rolls that back
+            }
+            throw failed;
+        }
+        link.setAutoCommit(true); // the resolution committed or rolled back: nothing is open
+        return outcome;
     }
 
     /**

@@ -223,13 +223,16 @@ public final class TransactionLog {
      * snapshot can only be proven by reading the same values again (docs/transactions.md gives the argument).
      *
      * @param newerReadsAllowed whether the transaction's isolation level lets each statement see newer data
+     * @param begun whether the fresh link's transaction is open already (a lost COMMIT's resolution read its
+     *        marker in it): the statement the log begins with, the SQL {@code BEGIN} of a transaction begun in
+     *        auto-commit mode, is not run again, as it would commit that transaction
      * @throws SQLException a lost-link failure: the fresh link broke, try another
      * @throws SQLTransactionRollbackException SQLState {@code 40001}: the replay saw other data, or met a
      *         deadlock or lock wait; the fresh link's transaction is rolled back
      */
-    public void replay(Connection fresh, boolean newerReadsAllowed) throws SQLException {
+    public void replay(Connection fresh, boolean newerReadsAllowed, boolean begun) throws SQLException {
         boolean beforeWrites = newerReadsAllowed;
-        for (int i = 0; i < entries.size(); i++) {
+        for (int i = begun ? 1 : 0; i < entries.size(); i++) {
             Entry entry = entries.get(i);
             if (beforeWrites) { // only reads so far: a query without a locking clause or a stored function, by its text
                 beforeWrites = entry.results != null && SqlStatements.readOnly(entry.sql);
@@ -301,9 +304,12 @@ public final class TransactionLog {
         }
     }
 
+    /** The replay failed: what it did is rolled back (by SQL, which the driver also takes in auto-commit mode). */
     private static SQLTransactionRollbackException dataChanged(Connection fresh, String what, SQLException cause)
             throws SQLException {
-        fresh.rollback();
+        try (Statement rollback = fresh.createStatement()) {
+            rollback.execute("ROLLBACK");
+        }
         return new SQLTransactionRollbackException("LinkGuard: the link to the database was lost inside a "
                 + "transaction, and running the transaction again on a fresh link did not see the same data: " + what
                 + ". The data changed between the loss and the replay, so the transaction was rolled back; run it "
