@@ -111,7 +111,7 @@ public final class LinkGuardDataSource implements DataSource, AutoCloseable {
         Comeback comeback = new Comeback();
         LinkGuardMetrics metrics = builder.meterRegistry == null ? LinkGuardMetrics.NOOP
                 : new MicrometerMetrics(builder.meterRegistry, builder.name);
-        Topology topology = pool == null ? null : Topology.of(builder.name, pool, metrics);
+        Topology topology = pool == null ? null : Topology.of(builder.name, pool, builder.servers, metrics);
         this.refillGate = pool == null ? null : installRefillGate(pool, builder.reconnectInterval, comeback, topology);
         this.failoverUnguarded = topology != null && refillGate == null;
         this.topology = refillGate == null ? null : topology;
@@ -200,6 +200,15 @@ public final class LinkGuardDataSource implements DataSource, AutoCloseable {
      */
     public Optional<ServerReading> readServer() {
         return handler.readServer();
+    }
+
+    /**
+     * The servers of a multi-host URL and the writer now; empty with a single address, or where LinkGuard does not
+     * sit under the pool (it then cannot choose where connections go).
+     */
+    public Optional<ServerTopology> topology() {
+        return topology == null ? Optional.empty() : Optional.of(new ServerTopology(topology.addresses(),
+                topology.writer()));
     }
 
     /** The last reading of the server, without reading it again. */
@@ -395,17 +404,18 @@ public final class LinkGuardDataSource implements DataSource, AutoCloseable {
         }
 
         @Override
-        public void leftWriter(Connection physical) {
+        public boolean leftWriter(Connection physical) {
             if (topology == null) {
-                return;
+                return false;
             }
             try {
                 String address = physical.unwrap(JdbcConnection.class).getHostPortPair();
                 if (topology.notWriter(address) && pool.getHikariPoolMXBean() != null) {
                     pool.getHikariPoolMXBean().softEvictConnections();
                 }
+                return true;
             } catch (SQLException | RuntimeException notConnectorJ) {
-                // a topology is Connector/J's: nothing to learn again
+                return false; // a topology is Connector/J's: nothing to learn again
             }
         }
     }
@@ -581,6 +591,7 @@ public final class LinkGuardDataSource implements DataSource, AutoCloseable {
         private Duration maxInterval = Duration.ofSeconds(2);
         private Duration retryBudget = Duration.ofSeconds(30);
         private Duration reconnectInterval = Duration.ofMillis(400);
+        private List<String> servers = List.of();
         private double retryBudgetRatio = 0.1;
         private int retryBudgetMinimum = 10;
         private RetryRule retryRule = RetryRule.DEFAULT;
@@ -728,6 +739,46 @@ public final class LinkGuardDataSource implements DataSource, AutoCloseable {
         }
 
         /**
+         * The servers a failover moves the writer between ({@code host:port}, {@code [ipv6]:port}, or without the port
+         * for 3306), for
+         * a pool whose JDBC URL names one address (a DNS name, a proxy) or not all of them: LinkGuard opens every
+         * connection to the writer among them, as it does for the hosts of a Connector/J multi-host URL (default:
+         * those). The URL's database and properties are kept. Needs a HikariCP pool that has not started.
+         *
+         * @throws IllegalArgumentException for fewer than two servers, a blank or repeated one, or a bad port
+         */
+        public Builder servers(List<String> servers) {
+            Objects.requireNonNull(servers, "servers");
+            if (servers.isEmpty()) {
+                this.servers = List.of();
+                return this;
+            }
+            if (servers.size() < 2) {
+                throw new IllegalArgumentException("servers must name at least two servers to fail over between, was "
+                        + servers);
+            }
+            for (String server : servers) {
+                checkAddress(server);
+            }
+            if (servers.stream().distinct().count() < servers.size()) {
+                throw new IllegalArgumentException("servers must not repeat a server, was " + servers);
+            }
+            this.servers = List.copyOf(servers);
+            return this;
+        }
+
+        private static void checkAddress(String server) {
+            if (server == null || !server.matches("([A-Za-z0-9._\\-]+|\\[[0-9A-Fa-f:.]+])(:[0-9]{1,5})?")) {
+                throw new IllegalArgumentException("a server must be host or host:port, was '" + server + "'");
+            }
+            int colon = server.lastIndexOf(':') > server.lastIndexOf(']') ? server.lastIndexOf(':') : -1;
+            int port = colon < 0 ? 3306 : Integer.parseInt(server.substring(colon + 1));
+            if (port < 1 || port > 65535) {
+                throw new IllegalArgumentException("a server's port must be 1 to 65535, was '" + server + "'");
+            }
+        }
+
+        /**
          * Narrows or widens which statements run again after a lost link in auto-commit mode (default:
          * reads, statements declared idempotent with the comment {@code linkguard:idempotent}, and
          * statements known not to have run).
@@ -868,6 +919,11 @@ public final class LinkGuardDataSource implements DataSource, AutoCloseable {
             if (maxInterval.compareTo(initialInterval) < 0) {
                 throw new IllegalArgumentException("maxInterval (" + maxInterval + ") must not be shorter than "
                         + "initialInterval (" + initialInterval + ")");
+            }
+            if (!servers.isEmpty() && (pool == null || pool.getHikariPoolMXBean() != null)) {
+                throw new IllegalStateException("servers need a HikariCP pool that has not started, under LinkGuard "
+                        + "(LinkGuardDataSource.hikari(config), or Spring Boot's): it is where connections are opened "
+                        + "to the writer");
             }
             return new LinkGuardDataSource(this);
         }

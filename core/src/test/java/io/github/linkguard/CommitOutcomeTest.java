@@ -16,6 +16,14 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -320,6 +328,68 @@ class CommitOutcomeTest {
             assertThat(number(connection, "SELECT COUNT(*) FROM outcome_rows")).isEqualTo(5); // committed
             connection.rollback();
         }
+    }
+
+    /**
+     * Connections new to the table (a pool filling up, links replaced after a loss) write their first markers at
+     * the same moment, at REPEATABLE READ, all in one gap of the table's key: none fails (a marker that looked for
+     * its row before inserting it held the gap, and two such deadlocked). Rounds of eight at once on an empty
+     * table, twenty rounds.
+     */
+    @Test
+    void firstMarkersOfManyConnectionsAtOnceNeverDeadlock(EmbeddedMariaDb db) throws Exception {
+        int connections = 8;
+        ExecutorService threads = Executors.newFixedThreadPool(connections);
+        try {
+            for (int round = 0; round < 20; round++) {
+                db.execute(CommitOutcomes.ddl("test.linkguard_commits"), "DELETE FROM test.linkguard_commits");
+                HikariDataSource pool = Pools.lazyHikari(db, db.jdbcUrl());
+                pool.setMaximumPoolSize(connections);
+                // filled to eight by the pool itself: eight threads that ask an empty HikariCP pool at once can
+                // leave one waiting until it times out (total=7, waiting=0: its request made no new connection)
+                pool.setMinimumIdle(connections);
+                try (Pools.Guarded guarded = Pools.guard(pool, builder -> builder.maxAttempts(3))) {
+                    CyclicBarrier together = new CyclicBarrier(connections);
+                    List<Future<?>> commits = new ArrayList<>();
+                    for (int i = 0; i < connections; i++) {
+                        int id = round * connections + i;
+                        commits.add(threads.submit(() -> {
+                            long start = System.nanoTime();
+                            try (Connection connection = guarded.dataSource().getConnection()) {
+                                long connected = System.nanoTime();
+                                connection.setAutoCommit(false);
+                                execute(connection, "INSERT INTO outcome_rows VALUES (" + id + ", 1)");
+                                long inserted = System.nanoTime();
+                                try {
+                                    together.await(10, TimeUnit.SECONDS);
+                                } catch (Exception e) {
+                                    throw new IllegalStateException("waited for the others after a connection in "
+                                            + (connected - start) / 1_000_000 + " ms and an insert in "
+                                            + (inserted - connected) / 1_000_000 + " ms", e);
+                                }
+                                connection.commit();
+                            } catch (Exception e) {
+                                together.reset(); // the others stop waiting
+                                throw e;
+                            }
+                            return null;
+                        }));
+                    }
+                    List<String> failures = new ArrayList<>();
+                    for (Future<?> commit : commits) {
+                        try {
+                            commit.get();
+                        } catch (ExecutionException e) {
+                            failures.add(e.getCause().toString());
+                        }
+                    }
+                    assertThat(failures).as("round " + round).isEmpty(); // a deadlock at a COMMIT would be here
+                }
+            }
+        } finally {
+            threads.shutdownNow();
+        }
+        assertThat(number(db, "SELECT COUNT(*) FROM test.outcome_rows")).isEqualTo(20 * connections);
     }
 
     /**

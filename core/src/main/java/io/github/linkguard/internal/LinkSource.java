@@ -65,6 +65,8 @@ public interface LinkSource {
     /**
      * The server of {@code physical} refused a write as read-only: with a multi-host URL it is no longer the
      * writer, which is learned again, and the pool's other connections to it leave too (soft eviction).
+     *
+     * @return whether the writer is followed here (a multi-host URL): then the write can move to the next one
      */
-    void leftWriter(Connection physical);
+    boolean leftWriter(Connection physical);
 }

@@ -123,6 +123,13 @@ public final class EmbeddedMariaDb implements AutoCloseable {
 
     /** Gives the server a self-signed certificate (made with openssl), so that TLS works as with 11.4. */
     private static void selfSignedTls(DBConfigurationBuilder config, Path dir) {
+        selfSignedCertificate(dir);
+        config.addArg("--ssl-cert=" + dir.resolve("server-cert.pem"));
+        config.addArg("--ssl-key=" + dir.resolve("server-key.pem"));
+    }
+
+    /** Makes {@code server-cert.pem} and {@code server-key.pem}, self-signed, in {@code dir} (with openssl). */
+    static void selfSignedCertificate(Path dir) {
         Path key = dir.resolve("server-key.pem");
         Path cert = dir.resolve("server-cert.pem");
         try {
@@ -139,8 +146,6 @@ public final class EmbeddedMariaDb implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while making a certificate", e);
         }
-        config.addArg("--ssl-cert=" + cert);
-        config.addArg("--ssl-key=" + key);
     }
 
     private static String executable(Path prefix, String... names) {

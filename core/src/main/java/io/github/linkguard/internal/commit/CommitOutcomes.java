@@ -95,7 +95,7 @@ public final class CommitOutcomes {
      * Each physical connection's row, by the driver's own connection: read without a lock on every COMMIT;
      * closed connections leave with the hourly clean-up.
      */
-    private final Map<Connection, Long> keys = new ConcurrentHashMap<>();
+    private final Map<Connection, Known> keys = new ConcurrentHashMap<>();
 
     /**
      * @param enabled whether lost COMMITs are resolved
@@ -204,11 +204,11 @@ public final class CommitOutcomes {
         try {
             // the driver's own connection (the same on every borrow), Connector/J's: it tells the session's id
             JdbcConnection driver = physical.unwrap(JdbcConnection.class);
-            Long key = keys.get(driver);
-            if (key == null) {
-                key = keys.computeIfAbsent(driver, c -> ThreadLocalRandom.current().nextLong());
+            Known known = keys.get(driver);
+            if (known == null) {
+                known = keys.computeIfAbsent(driver, c -> new Known(ThreadLocalRandom.current().nextLong()));
             }
-            return new Mark(key, driver);
+            return new Mark(known, driver);
         } catch (SQLException | RuntimeException notConnectorJ) {
             turnOff("the driver is not MySQL Connector/J (" + notConnectorJ + ")");
             return null;
@@ -224,7 +224,7 @@ public final class CommitOutcomes {
      * server) is thrown as it is: nothing was committed.
      */
     public void commit(Connection physical, Mark mark) throws SQLException {
-        mark.renew();
+        renew(physical, mark);
         String oneTrip = markAndCommitSql;
         if (oneTrip == null || !markAndCommit(physical, mark, oneTrip)) {
             write(physical, mark);
@@ -237,8 +237,22 @@ public final class CommitOutcomes {
      * sends itself (SQL {@code COMMIT}) next. Failures as {@link #commit}'s.
      */
     public void mark(Connection physical, Mark mark) throws SQLException {
-        mark.renew();
+        renew(physical, mark);
         write(physical, mark);
+    }
+
+    /**
+     * A new token, and the server instance of the connection if it is not known yet. A link lost meanwhile sent
+     * no COMMIT: the row (without the new token) tells that the transaction did not commit.
+     */
+    private static void renew(Connection physical, Mark mark) throws SQLException {
+        mark.renew();
+        try {
+            mark.known.learnServer(physical);
+        } catch (SQLException lost) {
+            mark.sent = true;
+            throw lost;
+        }
     }
 
     private void write(Connection physical, Mark mark) throws SQLException {
@@ -317,8 +331,15 @@ public final class CommitOutcomes {
         return token != null && token == mark.token;
     }
 
-    /** The old session holds the marker row: it is on this server, under this id. It goes, with its transaction. */
-    private static void fence(Connection fresh, Mark mark) throws SQLException {
+    /**
+     * The marker row is locked: by the old session, if this is the server instance it was on (else the lock is
+     * not provably its, and the outcome stays unknown). It goes, with its transaction.
+     */
+    private void fence(Connection fresh, Mark mark) throws SQLException {
+        if (!oldSessionHere(fresh, mark)) {
+            throw new Unresolvable("the marker row is locked, and the old session (id " + mark.sessionId + " on "
+                    + mark.known.server + ") is not provably on this server to end", null);
+        }
         try (Statement kill = fresh.createStatement()) {
             kill.execute("KILL CONNECTION " + mark.sessionId);
         } catch (SQLException e) {
@@ -332,16 +353,12 @@ public final class CommitOutcomes {
     /**
      * The old transaction did not commit and cannot (its COMMIT was never sent: its marker was not written), but
      * its session may live on at the server (a partition), holding the locks of its writes until the server
-     * notices: it is killed, if the server ran all along since the marker was sent (after a restart the id
-     * names another session, and the old one is gone anyway).
+     * notices: it is killed if this is the server instance it was on (the fresh link may be on another server
+     * after a failover, or the server restarted: the id then names another session, which is left alone).
      */
-    private static void releaseLocks(Connection fresh, Mark mark) throws SQLException {
-        long sinceMarkMillis = (System.nanoTime() - mark.markedNanos) / 1_000_000;
-        try (Statement status = fresh.createStatement();
-                ResultSet uptime = status.executeQuery("SHOW GLOBAL STATUS LIKE 'Uptime'")) {
-            if (!uptime.next() || Long.parseLong(uptime.getString(2)) * 1000 <= sinceMarkMillis + 1000) {
-                return;
-            }
+    private void releaseLocks(Connection fresh, Mark mark) throws SQLException {
+        if (!oldSessionHere(fresh, mark)) {
+            return;
         }
         try (Statement kill = fresh.createStatement()) {
             kill.execute("KILL CONNECTION " + mark.sessionId);
@@ -350,6 +367,16 @@ public final class CommitOutcomes {
                 throw e;
             }
         }
+    }
+
+    /**
+     * Whether the fresh link is on the server instance the old session was on, running all along since: then the
+     * old session's id is still its own there (not another's on another server after a failover, or after a
+     * restart). Unknown instances are not the same.
+     */
+    private static boolean oldSessionHere(Connection fresh, Mark mark) throws SQLException {
+        ServerInstance old = mark.known.server;
+        return old != null && old.same(ServerInstance.of(fresh));
     }
 
     private Long readToken(Connection fresh, Mark mark, boolean noWait) throws SQLException {
@@ -484,15 +511,16 @@ public final class CommitOutcomes {
     /** One transaction's marker: its physical connection's row, its token, the session that wrote it. */
     public static final class Mark {
         final long key;
+        final Known known;
         final JdbcConnection driver;
         long token;
         /** The server's id of the session that wrote the marker (or was about to). */
         long sessionId;
-        long markedNanos;
         boolean sent;
 
-        Mark(long key, JdbcConnection driver) {
-            this.key = key;
+        Mark(Known known, JdbcConnection driver) {
+            this.key = known.key;
+            this.known = known;
             this.driver = driver;
         }
 
@@ -500,7 +528,6 @@ public final class CommitOutcomes {
         void renew() {
             token = ThreadLocalRandom.current().nextLong();
             sessionId = driver.getSession().getThreadId();
-            markedNanos = System.nanoTime();
         }
 
         /** Whether the marker may have reached the server (then its row tells whether the transaction committed). */
@@ -513,6 +540,39 @@ public final class CommitOutcomes {
     public static final class Unresolvable extends SQLException {
         public Unresolvable(String why, SQLException cause) {
             super(why, "08007", cause);
+        }
+    }
+
+    /** A physical connection's row key, and the server instance it is on. */
+    static final class Known {
+        final long key;
+        /** Null until read (with the connection's first marker), or if it could not be. */
+        volatile ServerInstance server;
+        private volatile boolean asked;
+
+        Known(long key) {
+            this.key = key;
+        }
+
+        /**
+         * Reads the server instance of the connection, once for its life, before its first marker. A lost link is
+         * thrown (nothing was sent); any other failure leaves it unknown: its old sessions are then never killed,
+         * and an outcome may stay unknown, never wrong.
+         */
+        void learnServer(Connection physical) throws SQLException {
+            if (asked) {
+                return;
+            }
+            try {
+                server = ServerInstance.of(physical);
+            } catch (SQLException e) {
+                if (linkFailure(e)) {
+                    throw e;
+                }
+            } catch (RuntimeException unreadable) {
+                // unknown: see above
+            }
+            asked = true;
         }
     }
 }

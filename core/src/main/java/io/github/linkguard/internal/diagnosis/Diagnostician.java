@@ -77,6 +77,12 @@ public final class Diagnostician {
                     "nothing, if an orchestrator promotes a server: LinkGuard connects to it as soon as it is writable; "
                             + "else promote one (replication stopped, read_only=OFF)");
         }
+        if (ex.writerMoved() != null) {
+            evidence.add("the server refused a write: " + ex.writerMoved());
+            return result(Cause.FAILOVER, "The server is no longer the writer: it refused a write as read-only (a "
+                    + "switchover or failover demoted it). The write did not run; it runs on the writer, learned again.",
+                    "nothing: with a multi-host URL LinkGuard follows the writer");
+        }
         RelayedText relayed = ex.relayedText();
         if (ex.hasVendorCode(ServerErrors.TOO_MANY_CONNECTIONS) || relayed == RelayedText.TOO_MANY_CONNECTIONS) {
             return tooManyConnections();

@@ -1,6 +1,7 @@
 package io.github.linkguard.internal.diagnosis;
 
 import io.github.linkguard.internal.topology.NoWriterException;
+import io.github.linkguard.internal.topology.WriterMovedException;
 import java.io.EOFException;
 import java.net.ConnectException;
 import java.net.NoRouteToHostException;
@@ -62,6 +63,8 @@ public final class ExceptionEvidence {
     private boolean tlsFailure;
     /** What the servers of a multi-host URL answered when none was the writer; null otherwise. */
     private String noWriter;
+    /** The demoted server's refusal of a write, when the writer of a multi-host URL moved; null otherwise. */
+    private String writerMoved;
 
     private ExceptionEvidence(Throwable failure) {
         this.chain = walk(failure);
@@ -74,6 +77,9 @@ public final class ExceptionEvidence {
             tlsFailure |= each instanceof SSLHandshakeException;
             if (each instanceof NoWriterException && noWriter == null) {
                 noWriter = each.getMessage();
+            }
+            if (each instanceof WriterMovedException && writerMoved == null) {
+                writerMoved = each.getCause().getMessage();
             }
             if (each instanceof SQLException) {
                 SQLException sql = (SQLException) each;
@@ -285,6 +291,11 @@ public final class ExceptionEvidence {
     /** Whether no server of a multi-host URL was the writer (a failover under way), with each one's answer. */
     public boolean noWriter() {
         return noWriter != null;
+    }
+
+    /** The demoted server's refusal when the writer moved (a write refused as read-only), else null. */
+    public String writerMoved() {
+        return writerMoved;
     }
 
     /** The servers' answers when none was the writer ({@link #noWriter()}), else null. */

@@ -17,6 +17,7 @@ import io.github.linkguard.internal.retry.SqlStatements;
 import io.github.linkguard.internal.session.ServerReports;
 import io.github.linkguard.internal.session.SessionSql;
 import io.github.linkguard.internal.session.SessionState;
+import io.github.linkguard.internal.topology.WriterMovedException;
 import io.github.linkguard.internal.transaction.Isolation;
 import io.github.linkguard.internal.transaction.NonTransactionalTables;
 import io.github.linkguard.internal.transaction.Transaction;
@@ -462,7 +463,24 @@ public final class Link {
     }
 
     /**
-     * A server that turned read-only (a primary demoted by a failover: errors 1290, 1836, 1792) keeps the
+     * A write refused as read-only where the writer is followed (a multi-host URL): the server was demoted (a
+     * switchover, a failover) and the write did not run. Diagnosed as a failover, the link to the writer being
+     * what was lost, so that the write (and its transaction, replayed first) moves to the writer learned again;
+     * null for any other failure, or for a session the application made read-only.
+     */
+    private Diagnosis writerMoved(SQLException failure, Phase phase) {
+        if (readOnlySession() || !RetryPolicy.readOnlyServer(failure) || !source.leftWriter(physical)) {
+            return null;
+        }
+        Diagnosis diagnosis = diagnose(new WriterMovedException(failure), phase, 0, false);
+        if (diagnosis != null) {
+            diagnosis.attachTo(failure); // the application's exception, if it gets one, says why
+        }
+        return diagnosis;
+    }
+
+    /**
+     * A server that turned read-only (a primary demoted by a failover: errors 1290, 1836) keeps the
      * link but cannot take writes: HikariCP would hand the same connection out again, so it leaves for good
      * and the next call gets a fresh one (with a multi-host URL, to the writer learned again).
      */
@@ -513,7 +531,8 @@ public final class Link {
             Execution<T> again) throws SQLException {
         CommitOutcomes.Mark commitMark = sqlCommitMark;
         sqlCommitMark = null;
-        Diagnosis first = diagnose(failure, Phase.EXECUTE, payloadBytes, false);
+        Diagnosis lostLink = diagnose(failure, Phase.EXECUTE, payloadBytes, false);
+        Diagnosis first = lostLink != null ? lostLink : writerMoved(failure, Phase.EXECUTE);
         if (first == null) {
             transaction.failed(sql);
             throw leftReadOnly(failure);
@@ -760,7 +779,9 @@ public final class Link {
                     source.handler().notRetried(first);
                     throw retryFailure; // restoring the session failed for good: it says so
                 }
-                Diagnosis diagnosis = diagnose(retryFailure, Phase.EXECUTE, payloadBytes, false);
+                Diagnosis lostAgain = diagnose(retryFailure, Phase.EXECUTE, payloadBytes, false);
+                // a fresh link made as the writer moved may be to the demoted server: another attempt
+                Diagnosis diagnosis = lostAgain != null ? lostAgain : writerMoved(retryFailure, Phase.EXECUTE);
                 if (diagnosis == null) {
                     source.handler().notRetried(first);
                     throw retryFailure;
@@ -833,6 +854,9 @@ public final class Link {
         } catch (SQLException e) {
             Diagnosis diagnosis = diagnose(e, Phase.COMMIT, 0, false);
             if (diagnosis == null) {
+                diagnosis = writerMoved(e, Phase.COMMIT);
+            }
+            if (diagnosis == null) {
                 throw commitRefused(e);
             }
             if (mark != null && mark.sent()) { // it wrote, and its marker says whether it committed
@@ -866,6 +890,9 @@ public final class Link {
             outcomes.mark(physical, mark);
         } catch (SQLException e) {
             Diagnosis diagnosis = diagnose(e, Phase.COMMIT, 0, false);
+            if (diagnosis == null) {
+                diagnosis = writerMoved(e, Phase.COMMIT);
+            }
             if (diagnosis == null) {
                 throw commitRefused(e);
             }

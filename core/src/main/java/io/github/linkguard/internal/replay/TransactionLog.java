@@ -251,8 +251,8 @@ public final class TransactionLog {
                 }
                 different = runAgain(entry, fresh);
             } catch (SQLException e) {
-                if (RetryPolicy.linkBroke(e)) {
-                    throw e;
+                if (RetryPolicy.linkBroke(e) || RetryPolicy.readOnlyServer(e)) {
+                    throw e; // the fresh link broke, or is to a demoted server: another may do
                 }
                 throw dataChanged(fresh, which + " failed in the replay (" + e.getMessage() + ")", e);
             }

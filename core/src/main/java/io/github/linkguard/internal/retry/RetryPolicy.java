@@ -3,6 +3,7 @@ package io.github.linkguard.internal.retry;
 import io.github.linkguard.Cause;
 import io.github.linkguard.Diagnosis;
 import java.sql.SQLException;
+import java.util.Locale;
 
 /** What LinkGuard retries by default, cause by cause (see README "What LinkGuard retries"). */
 public final class RetryPolicy {
@@ -39,10 +40,10 @@ public final class RetryPolicy {
 
     /**
      * Whether the statement cannot have run: the server had closed the idle session before it was sent,
-     * or the client refused to send it.
+     * the client refused to send it, or a demoted server refused it as read-only (a failover).
      */
     public static boolean knownNotRun(Cause cause) {
-        return cause == Cause.IDLE_TIMEOUT || cause == Cause.PACKET_TOO_LARGE;
+        return cause == Cause.IDLE_TIMEOUT || cause == Cause.PACKET_TOO_LARGE || cause == Cause.FAILOVER;
     }
 
     /**
@@ -62,11 +63,16 @@ public final class RetryPolicy {
                 || (failure.getSQLState() != null && failure.getSQLState().startsWith("08"));
     }
 
-    /** Whether the server refused a write because it is read-only (1290 --read-only, 1836 read-only mode, 1792). */
+    /**
+     * Whether the server refused a write because it is read-only (a demoted primary): 1836 (read-only mode), or
+     * 1290 naming the read-only option (1290 names other options too). Not 1792, a READ ONLY transaction's
+     * refusal: the application's own choice, on any server.
+     */
     public static boolean readOnlyServer(SQLException failure) {
         for (SQLException each = failure; each != null; each = each.getNextException()) {
             int code = each.getErrorCode();
-            if (code == 1290 || code == 1836 || code == 1792) {
+            String message = each.getMessage() == null ? "" : each.getMessage().toLowerCase(Locale.ROOT);
+            if (code == 1836 || code == 1290 && (message.contains("read-only") || message.contains("read_only"))) {
                 return true;
             }
         }

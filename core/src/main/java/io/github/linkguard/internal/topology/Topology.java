@@ -60,10 +60,15 @@ public final class Topology {
 
     /**
      * The topology of {@code pool}'s JDBC URL when it names several servers (Connector/J's failover form,
-     * {@code jdbc:mysql://host1:port1,host2:port2/db?...}); null for one server, another form, or no URL.
+     * {@code jdbc:mysql://host1:port1,host2:port2/db?...}), or of {@code addresses} in place of the URL's own
+     * (its database and properties kept); null for one server, another form, or no URL.
+     *
+     * @param addresses servers ({@code host} or {@code host:port}) that replace the URL's; empty for the URL's
+     * @throws IllegalArgumentException when {@code addresses} are given but the pool's URL is not a plain
+     *         {@code jdbc:mysql://} URL they could replace the hosts of
      */
-    public static Topology of(String dataSource, HikariDataSource pool, LinkGuardMetrics metrics) {
-        String url = pool.getJdbcUrl();
+    public static Topology of(String dataSource, HikariDataSource pool, List<String> addresses, LinkGuardMetrics metrics) {
+        String url = addresses.isEmpty() ? pool.getJdbcUrl() : withHosts(pool.getJdbcUrl(), addresses);
         if (url == null || !ConnectionUrl.acceptsUrl(url)) {
             return null;
         }
@@ -86,6 +91,20 @@ public final class Topology {
         return new Topology(dataSource, metrics, List.copyOf(servers));
     }
 
+    /** {@code url} (a {@code jdbc:mysql://} URL) with {@code servers} in place of its hosts. */
+    private static String withHosts(String url, List<String> servers) {
+        String scheme = "jdbc:mysql://";
+        if (url == null || !url.startsWith(scheme)) {
+            throw new IllegalArgumentException("servers need the pool's JDBC URL to be a jdbc:mysql:// URL whose hosts "
+                    + "they replace (its database and properties kept), was " + (url == null ? "none" : "another form"));
+        }
+        int end = scheme.length();
+        while (end < url.length() && url.charAt(end) != '/' && url.charAt(end) != '?') {
+            end++;
+        }
+        return scheme + String.join(",", servers) + url.substring(end);
+    }
+
     /**
      * A new connection to the writer: to the known one if it answers, else to the one the servers name now.
      *
@@ -95,16 +114,30 @@ public final class Topology {
     public Connection connect(Opener opener) throws SQLException {
         Server current = writer;
         if (current != null) {
+            Connection connection;
             try {
-                return opener.open(current.dataSource());
+                connection = opener.open(current.dataSource());
             } catch (SQLException failure) {
                 if (!ExceptionEvidence.of(failure).isLinkFailure()) {
                     throw failure;
                 }
                 forget(current);
+                return learn(opener);
             }
+            if (writer == current) {
+                return connection;
+            }
+            close(connection); // it stopped being the writer while the connection was made: not to the pool
         }
         return learn(opener);
+    }
+
+    private static void close(Connection connection) {
+        try {
+            connection.close();
+        } catch (SQLException e) {
+            // going anyway
+        }
     }
 
     /** The writer's address ({@code host:port}), or null while none is known: for meters and endpoints. */

@@ -280,8 +280,8 @@ class LinkTest {
         }
 
         @Override
-        public void leftWriter(Connection physical) {
-            // one server: nothing to learn again
+        public boolean leftWriter(Connection physical) {
+            return false; // one server: nothing to learn again
         }
     }
 }

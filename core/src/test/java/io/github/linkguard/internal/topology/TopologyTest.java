@@ -1,6 +1,7 @@
 package io.github.linkguard.internal.topology;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.zaxxer.hikari.HikariDataSource;
 import io.github.linkguard.Cause;
@@ -20,7 +21,7 @@ class TopologyTest {
     private static Topology of(String url) {
         HikariDataSource pool = new HikariDataSource();
         pool.setJdbcUrl(url);
-        return Topology.of("test", pool, LinkGuardMetrics.NOOP);
+        return Topology.of("test", pool, List.of(), LinkGuardMetrics.NOOP);
     }
 
     @Test
@@ -37,7 +38,19 @@ class TopologyTest {
         assertThat(of("jdbc:mysql:replication://db1:3306,db2:3306/app")).isNull(); // the driver routes itself
         assertThat(of("jdbc:mysql:loadbalance://db1:3306,db2:3306/app")).isNull();
         assertThat(of("jdbc:mariadb://db1:3306,db2:3306/app")).isNull(); // not Connector/J's
-        assertThat(Topology.of("test", new HikariDataSource(), LinkGuardMetrics.NOOP)).isNull(); // no URL
+        assertThat(Topology.of("test", new HikariDataSource(), List.of(), LinkGuardMetrics.NOOP)).isNull(); // no URL
+    }
+
+    @Test
+    void serversNamedApartReplaceTheUrlsHosts() {
+        HikariDataSource pool = new HikariDataSource();
+        pool.setJdbcUrl("jdbc:mysql://primary.example:3306/app?sslMode=REQUIRED");
+        assertThat(Topology.of("test", pool, List.of("db1:3306", "db2", "[::1]:3308"), LinkGuardMetrics.NOOP)
+                .addresses()).containsExactly("db1:3306", "db2:3306", "[::1]:3308");
+
+        pool.setJdbcUrl("jdbc:mysql:loadbalance://db1:3306/app");
+        assertThatThrownBy(() -> Topology.of("test", pool, List.of("db1", "db2"), LinkGuardMetrics.NOOP))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("jdbc:mysql:// URL");
     }
 
     @Test

@@ -4,6 +4,7 @@ import io.github.linkguard.LinkGuardDataSource;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.Collections;
 import java.util.IdentityHashMap;
+import java.util.List;
 import java.util.Map;
 import javax.sql.DataSource;
 import org.springframework.aop.scope.ScopedProxyUtils;
@@ -58,6 +59,7 @@ public class LinkGuardDataSourceWrapper implements DestructionAwareBeanPostProce
                 .retryBudgetRatio(retry.getBudgetRatio())
                 .retryBudgetMinimum(retry.getBudgetMinimum())
                 .reconnectInterval(retry.getReconnectInterval())
+                .servers(settings.getFailover().getServers().getOrDefault(beanName, List.of()))
                 .sessionTracking(settings.getSession().isTracking())
                 .transactionReplay(settings.getReplay().isEnabled())
                 .commitOutcome(settings.getCommitOutcome().isEnabled())

@@ -2,7 +2,9 @@ package io.github.linkguard.spring.boot;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.util.unit.DataSize;
 
@@ -35,6 +37,8 @@ public class LinkGuardProperties {
     private final Replay replay = new Replay();
 
     private final CommitOutcome commitOutcome = new CommitOutcome();
+
+    private final Failover failover = new Failover();
 
     private final Rerun rerun = new Rerun();
 
@@ -94,6 +98,10 @@ public class LinkGuardProperties {
 
     public CommitOutcome getCommitOutcome() {
         return commitOutcome;
+    }
+
+    public Failover getFailover() {
+        return failover;
     }
 
     public Rerun getRerun() {
@@ -177,6 +185,26 @@ public class LinkGuardProperties {
     }
 
     /** How a COMMIT lost with its link is resolved (see the README, "A lost COMMIT"). */
+    /** Where the writer may be when a failover moves it. */
+    public static class Failover {
+
+        /**
+         * The servers a failover moves the writer between, by DataSource bean name (for a single DataSource:
+         * linkguard.failover.servers.dataSource=db1:3306,db2:3306), for a URL that names one address (a DNS
+         * name, a proxy) or not all of them: every connection goes to the writer among them, as for the hosts
+         * of a Connector/J multi-host URL (the default: those). The URL's database and properties are kept.
+         */
+        private Map<String, List<String>> servers = new LinkedHashMap<>();
+
+        public Map<String, List<String>> getServers() {
+            return servers;
+        }
+
+        public void setServers(Map<String, List<String>> servers) {
+            this.servers = servers;
+        }
+    }
+
     public static class CommitOutcome {
 
         /**

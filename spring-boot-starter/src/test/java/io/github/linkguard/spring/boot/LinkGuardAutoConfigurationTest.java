@@ -5,9 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.zaxxer.hikari.HikariDataSource;
 import io.github.linkguard.internal.pool.RefillGate;
 import io.github.linkguard.LinkGuardDataSource;
+import io.github.linkguard.ServerTopology;
 import java.io.PrintWriter;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.List;
 import java.util.logging.Logger;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.Test;
@@ -108,6 +110,19 @@ class LinkGuardAutoConfigurationTest {
                 });
         runner.withPropertyValues("linkguard.commit-outcome.table=x; DROP TABLE y").run(context ->
                 assertThat(context).getFailure().rootCause().hasMessageContaining("plain name"));
+    }
+
+    @Test
+    void failoverServersBindByDataSourceName() {
+        runner.withPropertyValues("linkguard.failover.servers.dataSource=db1:3306,db2:3307").run(context -> {
+            assertThat(context).hasNotFailed();
+            LinkGuardDataSource guarded = (LinkGuardDataSource) context.getBean(DataSource.class);
+            assertThat(guarded.topology()).hasValue(new ServerTopology(List.of("db1:3306", "db2:3307"), null));
+        });
+        runner.withPropertyValues("linkguard.failover.servers.reporting=db1,db2").run(context ->
+                assertThat(((LinkGuardDataSource) context.getBean(DataSource.class)).topology()).isEmpty());
+        runner.withPropertyValues("linkguard.failover.servers.dataSource=db1:3306").run(context ->
+                assertThat(context).getFailure().rootCause().hasMessageContaining("at least two"));
     }
 
     @Test

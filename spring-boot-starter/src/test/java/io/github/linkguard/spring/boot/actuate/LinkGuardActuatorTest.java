@@ -7,6 +7,7 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.github.linkguard.Finding;
 import io.github.linkguard.LinkGuardDataSource;
+import io.github.linkguard.ServerTopology;
 import io.github.linkguard.spring.boot.LinkGuardAutoConfiguration;
 import io.github.linkguard.spring.boot.LinkGuardPreflight;
 import io.github.linkguard.testkit.EmbeddedMariaDb;
@@ -14,6 +15,7 @@ import io.github.linkguard.testkit.FaultProxy;
 import io.github.linkguard.testkit.MariaDbExtension;
 import java.sql.Connection;
 import java.sql.Statement;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
@@ -74,6 +76,41 @@ class LinkGuardActuatorTest {
                     .contains("wait_timeout")
                     .doesNotContain(db.password()).doesNotContain("jdbc:").doesNotContain("INSERT");
         }
+    }
+
+    /**
+     * A multi-host URL whose first server refuses connections: the endpoint shows both servers, no writer before the
+     * first connection, then the second one as the writer.
+     */
+    @Test
+    void theEndpointShowsTheServersOfAMultiHostUrlAndTheWriter(EmbeddedMariaDb db) throws Exception {
+        try (FaultProxy refusing = FaultProxy.start(db.host(), db.port())) {
+            refusing.refuse(true);
+            String first = refusing.host() + ":" + refusing.port();
+            String second = db.host() + ":" + db.port();
+            HikariConfig config = new HikariConfig();
+            config.setJdbcUrl(db.jdbcUrl().replace("//" + second, "//" + first + "," + second));
+            config.setUsername(db.user());
+            config.setPassword(db.password());
+            config.setInitializationFailTimeout(-1);
+            try (LinkGuardDataSource dataSource = LinkGuardDataSource.hikari(config).name("orders").build()) {
+                LinkGuardEndpoint endpoint = new LinkGuardEndpoint(new GuardedDataSources(provider(dataSource)));
+                assertThat(topology(endpoint)).containsEntry("servers", List.of(first, second))
+                        .containsEntry("writer", "none (a failover under way)");
+                try (Connection connection = dataSource.getConnection()) {
+                    assertThat(connection.isValid(1)).isTrue();
+                }
+                assertThat(topology(endpoint)).containsEntry("writer", second);
+                assertThat(dataSource.topology()).hasValue(new ServerTopology(List.of(first, second),
+                        second));
+            }
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> topology(LinkGuardEndpoint endpoint) {
+        Map<String, Object> dataSources = (Map<String, Object>) endpoint.linkguard().get("dataSources");
+        return (Map<String, Object>) ((Map<String, Object>) dataSources.get("orders")).get("topology");
     }
 
     @Test
