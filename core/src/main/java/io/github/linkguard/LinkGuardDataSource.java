@@ -408,15 +408,16 @@ public final class LinkGuardDataSource implements DataSource, AutoCloseable {
             if (topology == null) {
                 return false;
             }
+            String address;
             try {
-                String address = physical.unwrap(JdbcConnection.class).getHostPortPair();
-                if (topology.notWriter(address) && pool.getHikariPoolMXBean() != null) {
-                    pool.getHikariPoolMXBean().softEvictConnections();
-                }
-                return true;
-            } catch (SQLException | RuntimeException notConnectorJ) {
-                return false; // a topology is Connector/J's: nothing to learn again
+                address = physical.unwrap(JdbcConnection.class).getHostPortPair();
+            } catch (SQLException | RuntimeException closed) {
+                address = null; // HikariCP closed it already (an 08 SQLState): the writer it was to is not known
             }
+            if (topology.notWriter(address) && pool.getHikariPoolMXBean() != null) {
+                pool.getHikariPoolMXBean().softEvictConnections();
+            }
+            return true;
         }
     }
 

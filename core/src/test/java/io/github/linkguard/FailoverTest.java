@@ -44,7 +44,7 @@ class FailoverTest {
     void aPrimaryKilledAndAReplicaPromotedIsInvisibleToTheApplication(boolean tls) throws Exception {
         try (ReplicationCluster cluster = ReplicationCluster.start(2);
                 Pools.Guarded guarded = Pools.guard(pool(cluster, tls), builder -> builder)) {
-            Load load = new Load(guarded);
+            FailoverLoad load = new FailoverLoad(guarded);
             load.start();
             load.awaitAcked(50);
             cluster.server(0).kill(); // the primary crashes
@@ -90,7 +90,7 @@ class FailoverTest {
     void aGracefulSwitchoverIsInvisible(boolean tls) throws Exception {
         try (ReplicationCluster cluster = ReplicationCluster.start(2);
                 Pools.Guarded guarded = Pools.guard(pool(cluster, tls), builder -> builder)) {
-            Load load = new Load(guarded);
+            FailoverLoad load = new FailoverLoad(guarded);
             load.start();
             load.awaitAcked(50);
             cluster.server(0).execute("SET GLOBAL read_only = ON");
@@ -187,97 +187,5 @@ class FailoverTest {
             }
         }
         return tokens;
-    }
-
-    /** Four writers and two readers through LinkGuard, until stopped. */
-    private static final class Load {
-        final Pools.Guarded guarded;
-        final Set<Long> acked = ConcurrentHashMap.newKeySet();
-        final Map<Long, Long> ackedAt = new ConcurrentHashMap<>();
-        final AtomicLong reads = new AtomicLong();
-        final List<String> failures = java.util.Collections.synchronizedList(new ArrayList<>());
-        final AtomicBoolean running = new AtomicBoolean(true);
-        final ExecutorService threads = Executors.newFixedThreadPool(6);
-        final List<Future<?>> workers = new ArrayList<>();
-
-        Load(Pools.Guarded guarded) {
-            this.guarded = guarded;
-        }
-
-        void start() {
-            for (int i = 0; i < 6; i++) {
-                boolean writer = i < 4;
-                workers.add(threads.submit(() -> {
-                    while (running.get()) {
-                        try {
-                            if (writer) {
-                                write();
-                            } else {
-                                read();
-                            }
-                        } catch (SQLException e) {
-                            failures.add(e.getSQLState() + " " + e.getMessage());
-                        }
-                    }
-                    return null;
-                }));
-            }
-        }
-
-        private void write() throws SQLException {
-            long token = ThreadLocalRandom.current().nextLong();
-            try (Connection connection = guarded.dataSource().getConnection()) {
-                connection.setAutoCommit(false);
-                try (PreparedStatement insert = connection.prepareStatement(
-                        "INSERT INTO acked (token, written_at) VALUES (?, ?)")) {
-                    insert.setLong(1, token);
-                    insert.setLong(2, System.currentTimeMillis());
-                    insert.executeUpdate();
-                }
-                connection.commit();
-            }
-            acked.add(token);
-            ackedAt.put(token, System.nanoTime());
-        }
-
-        private void read() throws SQLException {
-            try (Connection connection = guarded.dataSource().getConnection();
-                    Statement statement = connection.createStatement();
-                    ResultSet rows = statement.executeQuery("SELECT COUNT(*) FROM acked")) {
-                rows.next();
-            }
-            reads.incrementAndGet();
-        }
-
-        void awaitAcked(int count) throws InterruptedException {
-            await(() -> acked.size() >= count, "acknowledged writes");
-        }
-
-        void awaitAckedAfter(long nanos, int count) throws InterruptedException {
-            await(() -> ackedAt.values().stream().filter(at -> at - nanos >= 0).count() >= count,
-                    "writes acknowledged after the promotion");
-        }
-
-        long firstAckAfter(long nanos) {
-            return ackedAt.values().stream().filter(at -> at - nanos >= 0).min(Long::compare).orElse(Long.MAX_VALUE);
-        }
-
-        private void await(BooleanSupplier done, String what) throws InterruptedException {
-            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-            while (!done.getAsBoolean()) {
-                if (System.nanoTime() - deadline > 0) {
-                    throw new AssertionError("not enough " + what + " within 60 s; failures: " + failures);
-                }
-                TimeUnit.MILLISECONDS.sleep(10);
-            }
-        }
-
-        void stop() throws Exception {
-            running.set(false);
-            for (Future<?> worker : workers) {
-                worker.get(60, TimeUnit.SECONDS);
-            }
-            threads.shutdown();
-        }
     }
 }

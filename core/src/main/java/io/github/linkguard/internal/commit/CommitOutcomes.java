@@ -249,9 +249,9 @@ public final class CommitOutcomes {
         mark.renew();
         try {
             mark.known.learnServer(physical);
-        } catch (SQLException lost) {
-            mark.sent = true;
-            throw lost;
+        } catch (SQLException failed) {
+            mark.sent = linkFailure(failed); // lost: the row, without the new token, says it did not commit
+            throw failed;
         }
     }
 
@@ -555,9 +555,10 @@ public final class CommitOutcomes {
         }
 
         /**
-         * Reads the server instance of the connection, once for its life, before its first marker. A lost link is
-         * thrown (nothing was sent); any other failure leaves it unknown: its old sessions are then never killed,
-         * and an outcome may stay unknown, never wrong.
+         * Reads the server instance of the connection, once for its life, before its first marker. A failure is
+         * thrown: a lost link (nothing was sent), or the transaction's own (Galera rolled it back for another node's
+         * write), which its COMMIT must report. An answer that cannot be read leaves it unknown: its old sessions
+         * are then never killed, and an outcome may stay unknown, never wrong.
          */
         void learnServer(Connection physical) throws SQLException {
             if (asked) {
@@ -566,9 +567,9 @@ public final class CommitOutcomes {
             try {
                 server = ServerInstance.of(physical);
             } catch (SQLException e) {
-                if (linkFailure(e)) {
-                    throw e;
-                }
+                // inside the application's transaction: a failure may be its own (Galera rolled it back for another
+                // node's write: 1213), which the COMMIT must report, never a statement of LinkGuard's swallow
+                throw e;
             } catch (RuntimeException unreadable) {
                 // unknown: see above
             }

@@ -77,6 +77,13 @@ public final class Diagnostician {
                     "nothing, if an orchestrator promotes a server: LinkGuard connects to it as soon as it is writable; "
                             + "else promote one (replication stopped, read_only=OFF)");
         }
+        if (ex.hasVendorCode(ServerErrors.WSREP_NOT_READY)) {
+            evidence.add("error 1047: WSREP has not yet prepared node for application use");
+            return result(Cause.FAILOVER, "The Galera node is not ready for applications: it left the primary "
+                    + "component (it lost the quorum, or the others lost it) or is still joining the cluster.",
+                    "nothing, if the cluster keeps a primary component: LinkGuard moves to a ready node of the URL; "
+                            + "else bring a majority of the nodes back (or bootstrap one)");
+        }
         if (ex.writerMoved() != null) {
             evidence.add("the server refused a write: " + ex.writerMoved());
             return result(Cause.FAILOVER, "The server is no longer the writer: it refused a write as read-only (a "

@@ -7,6 +7,8 @@ final class ServerErrors {
     static final int TOO_MANY_CONNECTIONS = 1040;
     /** ER_SERVER_SHUTDOWN: "Server shutdown in progress". */
     static final int SERVER_SHUTDOWN = 1053;
+    /** ER_UNKNOWN_COM_ERROR, as Galera sends it: "WSREP has not yet prepared node for application use". */
+    static final int WSREP_NOT_READY = 1047;
     /** ER_NET_PACKET_TOO_LARGE: "Got a packet bigger than 'max_allowed_packet' bytes". */
     static final int NET_PACKET_TOO_LARGE = 1153;
     /** ER_NET_READ_ERROR: "Got an error reading communication packets". */
@@ -41,6 +43,7 @@ final class ServerErrors {
     static boolean isLinkError(int code) {
         switch (code) {
             case TOO_MANY_CONNECTIONS:
+            case WSREP_NOT_READY:
             case SERVER_SHUTDOWN:
             case NET_PACKET_TOO_LARGE:
             case NET_READ_ERROR:

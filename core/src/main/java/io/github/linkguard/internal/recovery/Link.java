@@ -1,5 +1,6 @@
 package io.github.linkguard.internal.recovery;
 
+import io.github.linkguard.Cause;
 import io.github.linkguard.Diagnosis;
 import io.github.linkguard.Phase;
 import io.github.linkguard.internal.CoarseClock;
@@ -63,6 +64,10 @@ public final class Link {
     private static final int TRANSACTION_LOST = 2;
     /** The most dead links from the pool a recovery passes over before it counts one as an attempt. */
     private static final int MAX_DEAD_LINKS = 16;
+    /** The server's "Deadlock found": the whole transaction was rolled back. */
+    private static final int DEADLOCK = 1213;
+    /** How often a transaction rolled back at its COMMIT runs again before the refusal reaches the application. */
+    private static final int COMMIT_REPLAYS = 3;
     /** How long a fresh link in a recovery may take to answer its ping. */
     private static final int LIVENESS_SECONDS = 2;
 
@@ -320,6 +325,9 @@ public final class Link {
     private void lost(Diagnosis diagnosis) {
         lastLoss = diagnosis;
         if (state == OPEN) {
+            if (diagnosis != null && diagnosis.cause() == Cause.FAILOVER) {
+                source.leftWriter(physical); // a Galera node not ready, a demoted primary: learn the writer again
+            }
             source.evict(physical);
         }
         state = transaction.atStake() ? TRANSACTION_LOST : LOST;
@@ -411,7 +419,7 @@ public final class Link {
         return savepoint;
     }
 
-    private void noteSession(boolean touchesSession, String sql, Recoverable statement) {
+    private void noteSession(boolean touchesSession, String sql, Recoverable statement) throws SQLException {
         if (session != null) {
             session.statementRan();
         }
@@ -856,6 +864,10 @@ public final class Link {
             if (diagnosis == null) {
                 diagnosis = writerMoved(e, Phase.COMMIT);
             }
+            if (diagnosis == null && rolledBackAtCommit(e)) {
+                commitAgain(e, mark);
+                return;
+            }
             if (diagnosis == null) {
                 throw commitRefused(e);
             }
@@ -900,6 +912,46 @@ public final class Link {
             return;
         }
         sqlCommitMark = mark.sent() ? mark : null;
+    }
+
+    /**
+     * Whether the server refused the COMMIT by rolling the whole transaction back (1213: a Galera certification
+     * failure, another node's write won; or a deadlock of the marker) while the transaction can run again.
+     */
+    private boolean rolledBackAtCommit(SQLException refused) {
+        return refused.getErrorCode() == DEADLOCK && transaction.wrote() && whyNotReplayable() == null;
+    }
+
+    /**
+     * Runs the transaction the server rolled back at its COMMIT again on the same link, with proof (as a lost
+     * one is replayed: the same values read, the same counts), and commits it; up to {@value #COMMIT_REPLAYS} times
+     * while the COMMIT is refused so. 40001 if the replay saw other data (nothing committed).
+     */
+    private void commitAgain(SQLException refused, CommitOutcomes.Mark mark) throws SQLException {
+        SQLException last = refused;
+        for (int replays = 0; replays < COMMIT_REPLAYS; replays++) {
+            try {
+                replayTransaction();
+            } catch (Refused dataChanged) {
+                throw dataChanged.reason; // rolled back, the transaction ended
+            }
+            try {
+                if (mark != null) {
+                    source.commitOutcomes().commit(physical, mark);
+                } else {
+                    physical.commit();
+                }
+                markGood();
+                transaction.end();
+                return;
+            } catch (SQLException again) {
+                if (again.getErrorCode() != DEADLOCK) {
+                    throw commitRefused(again);
+                }
+                last = again;
+            }
+        }
+        throw commitRefused(last);
     }
 
     /**

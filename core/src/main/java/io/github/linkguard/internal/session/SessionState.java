@@ -7,6 +7,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.SQLTransactionRollbackException;
 import java.sql.SQLNonTransientConnectionException;
 import java.sql.Statement;
 import java.util.ArrayList;
@@ -161,7 +162,7 @@ public final class SessionState {
      * @return whether the text explains changes the server may report (SET, USE, temporary tables, ...)
      */
     public boolean record(String sql, Connection physical, Parameters parameters, boolean resultsOpen,
-            boolean serverReports) {
+            boolean serverReports) throws SQLException {
         SqlReading reading = new SqlReading(this, parameters);
         for (List<Token> statement : SqlTokens.statements(sql)) {
             reading.statement(statement, serverReports);
@@ -330,8 +331,12 @@ public final class SessionState {
     }
 
 
-    /** Reads back the values computed by expressions and which named locks this session holds now. */
-    private void readBack(Connection physical, SqlReading reading) {
+    /**
+     * Reads back the values computed by expressions and which named locks this session holds now. The server's
+     * word that it rolled the open transaction back (Galera: another node's write won, 1213) is thrown: the
+     * application must learn it from its statement, not from a later one running in a new transaction.
+     */
+    private void readBack(Connection physical, SqlReading reading) throws SQLException {
         try {
             for (Map.Entry<String, String> value : reading.readBack.entrySet()) {
                 String expression = value.getValue();
@@ -346,6 +351,9 @@ public final class SessionState {
                 checkLocks(physical, reading.lockCalls);
             }
         } catch (SQLException e) {
+            if (e instanceof SQLTransactionRollbackException) {
+                throw e;
+            }
             unseen("LinkGuard could not read back what a statement changed (" + e.getMessage() + ")");
         }
     }

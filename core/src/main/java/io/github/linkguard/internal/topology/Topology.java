@@ -152,12 +152,13 @@ public final class Topology {
     }
 
     /**
-     * The server at {@code address} said it is read-only: if it was the writer, the writer is learned again with
-     * the next connection. Whether it was.
+     * The server at {@code address} said it is read-only or not ready: if it was the writer, the writer is learned
+     * again with the next connection. Whether it was. A null address (the connection was closed before it could be
+     * read) is taken for the writer's: learning again costs a round of questions, keeping a lost writer costs writes.
      */
     public boolean notWriter(String address) {
         Server current = writer;
-        if (current != null && current.address().equals(address)) {
+        if (current != null && (address == null || current.address().equals(address))) {
             forget(current);
             return true;
         }

@@ -2,6 +2,7 @@ package io.github.linkguard.internal.session;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.sql.SQLException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -48,7 +49,7 @@ class SessionSqlTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"SET @a = 1, SESSION sql_mode = 'ANSI', GLOBAL max_connections = 10, @@session.x = 2"})
-    void readsEveryAssignmentOfASetWithItsScope(String sql) {
+    void readsEveryAssignmentOfASetWithItsScope(String sql) throws SQLException {
         SessionState state = new SessionState();
         assertThat(state.record(sql, null, index -> null, false, true)).isTrue();
         assertThat(state.unrestorable()).isNull();
@@ -58,7 +59,7 @@ class SessionSqlTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"CREATE TEMPORARY TABLE `Scratch` (id INT); INSERT INTO Scratch VALUES (';')"})
-    void readsEveryStatementOfAMultiStatementText(String sql) {
+    void readsEveryStatementOfAMultiStatementText(String sql) throws SQLException {
         SessionState state = new SessionState();
         state.record(sql, null, index -> null, false, true);
         assertThat(state.unrestorable()).contains("temporary table `scratch`");
@@ -68,7 +69,7 @@ class SessionSqlTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"SET TRANSACTION ISOLATION LEVEL SERIALIZABLE"})
-    void aTransactionCharacteristicWithoutScopeLastsOneStatement(String sql) {
+    void aTransactionCharacteristicWithoutScopeLastsOneStatement(String sql) throws SQLException {
         SessionState state = new SessionState();
         state.statementRan();
         state.record(sql, null, index -> null, false, true);
@@ -79,7 +80,7 @@ class SessionSqlTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED, READ ONLY"})
-    void laterSettingsReplaceEarlierOnesAndJdbcSettersWin(String sql) {
+    void laterSettingsReplaceEarlierOnesAndJdbcSettersWin(String sql) throws SQLException {
         SessionState state = new SessionState();
         state.record("SET time_zone = '+01:00'", null, index -> null, false, true);
         state.record(sql, null, index -> null, false, true);
@@ -94,7 +95,7 @@ class SessionSqlTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"CALL refresh_totals(?)"})
-    void aProcedureCallIsUnrestorableOnlyWithoutTheServersReports(String sql) {
+    void aProcedureCallIsUnrestorableOnlyWithoutTheServersReports(String sql) throws SQLException {
         SessionState reported = new SessionState();
         reported.record(sql, null, index -> null, false, true);
         assertThat(reported.unrestorable()).isNull();
@@ -105,7 +106,7 @@ class SessionSqlTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"{call refresh_totals(?)}", "{ ?= CALL refresh_totals(?) }"})
-    void aProcedureCalledWithJdbcEscapesIsReadAsACall(String sql) {
+    void aProcedureCalledWithJdbcEscapesIsReadAsACall(String sql) throws SQLException {
         SessionState unreported = new SessionState();
         unreported.record(sql, null, index -> null, false, false);
         assertThat(unreported.unrestorable()).contains("CALL refresh_totals");
@@ -113,7 +114,7 @@ class SessionSqlTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"SELECT GET_LOCK(CONCAT('job-', id), 0) FROM jobs"})
-    void aLockWhoseNameCannotBeToldIsUnrestorable(String sql) {
+    void aLockWhoseNameCannotBeToldIsUnrestorable(String sql) throws SQLException {
         SessionState state = new SessionState();
         state.record(sql, null, index -> null, false, true);
         assertThat(state.unrestorable()).contains("named lock whose name LinkGuard cannot tell");
