@@ -307,6 +307,44 @@ public final class CommitOutcomes {
      * (a locking read) until it ends. Throws {@link Unresolvable} when the old session cannot be fenced.
      */
     public boolean committed(Connection fresh, Mark mark) throws SQLException {
+        String syncWait = causalReads(fresh);
+        try {
+            return tokenCommitted(fresh, mark);
+        } finally {
+            if (syncWait != null) {
+                try (Statement restore = fresh.createStatement()) {
+                    restore.execute("SET SESSION wsrep_sync_wait = " + Integer.parseInt(syncWait));
+                }
+            }
+        }
+    }
+
+    /**
+     * On a Galera node, makes the session's reads wait until the node has applied every write the cluster
+     * committed before them: the lost COMMIT's writeset may have reached the cluster and still be on its way to
+     * this node's tables, and a read without the wait would find no token and replay a transaction that
+     * committed. The session's own value, to put back; null elsewhere (no Galera, or MySQL).
+     */
+    private static String causalReads(Connection fresh) {
+        String before;
+        try (Statement statement = fresh.createStatement();
+                ResultSet galera = statement.executeQuery("SELECT @@wsrep_on, @@wsrep_sync_wait")) {
+            if (!galera.next() || galera.getInt(1) == 0) {
+                return null;
+            }
+            before = galera.getString(2);
+        } catch (SQLException notGalera) {
+            return null; // MySQL has no such variables
+        }
+        try (Statement statement = fresh.createStatement()) {
+            statement.execute("SET SESSION wsrep_sync_wait = 1");
+        } catch (SQLException e) {
+            return null;
+        }
+        return before;
+    }
+
+    private boolean tokenCommitted(Connection fresh, Mark mark) throws SQLException {
         Long token;
         try {
             token = readToken(fresh, mark, true);
