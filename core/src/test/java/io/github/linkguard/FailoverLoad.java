@@ -1,5 +1,6 @@
 package io.github.linkguard;
 
+import com.zaxxer.hikari.HikariDataSource;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -34,6 +35,26 @@ final class FailoverLoad {
 
     FailoverLoad(Pools.Guarded guarded) {
         this.guarded = guarded;
+    }
+
+    /**
+     * Makes the table the load writes on {@code server} (a cluster's writer, which replicates it), and returns a pool
+     * of six, not started yet (so that LinkGuard sits under it), on {@code url}.
+     */
+    static HikariDataSource pool(Connection server, String name, String url, String user, String password,
+            boolean tls) throws SQLException {
+        try (Statement ddl = server.createStatement()) {
+            ddl.execute("CREATE TABLE acked (id BIGINT AUTO_INCREMENT PRIMARY KEY, token BIGINT NOT NULL, "
+                    + "written_at BIGINT NOT NULL)");
+        }
+        HikariDataSource pool = new HikariDataSource();
+        pool.setPoolName(name);
+        pool.setJdbcUrl(Pools.url(url, tls));
+        pool.setUsername(user);
+        pool.setPassword(password);
+        pool.setMaximumPoolSize(6);
+        pool.setConnectionTimeout(10_000);
+        return pool;
     }
 
     void start() {

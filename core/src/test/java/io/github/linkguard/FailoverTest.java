@@ -158,18 +158,11 @@ class FailoverTest {
      * LinkGuard sits under it) on the cluster's multi-host URL.
      */
     private static HikariDataSource pool(ReplicationCluster cluster, boolean tls) throws SQLException {
-        try (Connection primary = cluster.connect(0); Statement ddl = primary.createStatement()) {
-            ddl.execute("CREATE TABLE acked (id BIGINT AUTO_INCREMENT PRIMARY KEY, token BIGINT NOT NULL, "
-                    + "written_at BIGINT NOT NULL)");
+        HikariDataSource pool;
+        try (Connection primary = cluster.connect(0)) {
+            pool = FailoverLoad.pool(primary, "failover", cluster.jdbcUrl(), cluster.user(), cluster.password(), tls);
         }
         cluster.awaitReplicated(1, 0, 30);
-        HikariDataSource pool = new HikariDataSource();
-        pool.setPoolName("failover");
-        pool.setJdbcUrl(Pools.url(cluster.jdbcUrl(), tls));
-        pool.setUsername(cluster.user());
-        pool.setPassword(cluster.password());
-        pool.setMaximumPoolSize(6);
-        pool.setConnectionTimeout(10_000);
         return pool;
     }
 

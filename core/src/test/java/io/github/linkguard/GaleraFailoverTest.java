@@ -144,18 +144,9 @@ class GaleraFailoverTest {
 
     /** The table the load writes, made on the cluster; a pool of six not started yet on its multi-host URL. */
     private static HikariDataSource pool(GaleraCluster cluster, boolean tls) throws SQLException {
-        try (Connection node = cluster.connect(0); Statement ddl = node.createStatement()) {
-            ddl.execute("CREATE TABLE acked (id BIGINT AUTO_INCREMENT PRIMARY KEY, token BIGINT NOT NULL, "
-                    + "written_at BIGINT NOT NULL)");
+        try (Connection node = cluster.connect(0)) {
+            return FailoverLoad.pool(node, "galera", cluster.jdbcUrl(), cluster.user(), cluster.password(), tls);
         }
-        HikariDataSource pool = new HikariDataSource();
-        pool.setPoolName("galera");
-        pool.setJdbcUrl(Pools.url(cluster.jdbcUrl(), tls));
-        pool.setUsername(cluster.user());
-        pool.setPassword(cluster.password());
-        pool.setMaximumPoolSize(6);
-        pool.setConnectionTimeout(10_000);
-        return pool;
     }
 
     /** Every token on node {@code i}, with how often it is there, read once the node applied all it received. */

@@ -4,6 +4,7 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.github.linkguard.LinkGuardDataSource;
 import io.github.linkguard.benchmarks.Table;
+import io.github.linkguard.testkit.GaleraCluster;
 import io.github.linkguard.testkit.ReplicationCluster;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.sql.Connection;
@@ -33,6 +34,8 @@ import javax.sql.DataSource;
  * promoted a second later, or switched over gracefully (the primary made read-only, the replica caught up and
  * promoted, the old primary repointed). Each event on a new pair: a killed primary may have written what its
  * replica never got (the asynchronous window), and it cannot replicate from the new one without being rebuilt.
+ * Where Debian's MariaDB with galera-4 is installed, each round also kills the first node of a three-node Galera
+ * cluster named in the URL.
  */
 public final class FailoverRun {
 
@@ -59,7 +62,8 @@ public final class FailoverRun {
     /** How the writer goes. */
     enum Event {
         KILL("primary killed, replica promoted 1 s later"),
-        SWITCHOVER("graceful switchover");
+        SWITCHOVER("graceful switchover"),
+        GALERA("Galera: the first node killed (three nodes)");
 
         final String label;
 
@@ -71,9 +75,12 @@ public final class FailoverRun {
     private FailoverRun() {
     }
 
+    private static final String CREATE_TABLE = "CREATE TABLE failover_writes (id BIGINT AUTO_INCREMENT PRIMARY KEY, "
+            + "side VARCHAR(16) NOT NULL, token BIGINT NOT NULL)";
+
     /** @param quick a smoke run: one killed primary, measuring nothing */
     public static String run(boolean quick) {
-        Table table = new Table("Failover: a GTID replication pair on loopback named in the URL, " + WRITERS
+        Table table = new Table("Failover: a GTID replication pair (and a Galera cluster) on loopback named in the URL, " + WRITERS
                 + " writers and " + READERS + " reader per side, all three sides at once",
                 "Event", "Side", "Failures in the application (by SQLState)", "First write after the writer's "
                         + "loss (ms)", "after the promotion (ms)", "Acked writes missing (async window) / doubled",
@@ -86,6 +93,11 @@ public final class FailoverRun {
                         measure(cluster, event, table);
                     }
                 }
+                if (!quick && GaleraCluster.available()) {
+                    try (GaleraCluster cluster = GaleraCluster.start(3)) {
+                        measure(cluster, table);
+                    }
+                }
             }
         } catch (Exception e) {
             throw new IllegalStateException("the failover benchmark failed: " + e.getMessage(), e);
@@ -93,26 +105,47 @@ public final class FailoverRun {
         return table.toString();
     }
 
+    /**
+     * The Galera event: the node every side writes to (the first of the URL) is killed; the two others stay the
+     * primary component. No promotion: the "after the promotion" column is the time after the kill.
+     */
+    private static void measure(GaleraCluster cluster, Table table) throws Exception {
+        try (Connection node = cluster.connect(0); Statement ddl = node.createStatement()) {
+            ddl.execute(CREATE_TABLE);
+        }
+        Map<Side, Load> loads = new TreeMap<>();
+        List<AutoCloseable> open = new ArrayList<>();
+        try {
+            startLoads(cluster.jdbcUrl(), cluster.user(), cluster.password(), loads, open);
+            long lostAt = System.nanoTime();
+            cluster.kill(0);
+            for (Load load : loads.values()) {
+                load.awaitAckedAfter(lostAt, 20);
+            }
+            loads.values().forEach(Load::stop);
+            for (Load load : loads.values()) {
+                Map<Long, Long> onTheCluster = tokens(() -> cluster.connect(1), load.side, true);
+                row(table, Event.GALERA, load, onTheCluster, lostAt, lostAt);
+            }
+        } finally {
+            loads.values().forEach(Load::stop);
+            for (AutoCloseable each : open) {
+                each.close();
+            }
+        }
+    }
+
     private static void measure(ReplicationCluster cluster, Event event, Table table) throws Exception {
         int from = 0;
         int to = 1;
         try (Connection primary = cluster.connect(from); Statement ddl = primary.createStatement()) {
-            ddl.execute("CREATE TABLE failover_writes (id BIGINT AUTO_INCREMENT PRIMARY KEY, side VARCHAR(16) "
-                    + "NOT NULL, token BIGINT NOT NULL)");
+            ddl.execute(CREATE_TABLE);
         }
         cluster.awaitReplicated(to, from, 30);
         Map<Side, Load> loads = new TreeMap<>();
         List<AutoCloseable> open = new ArrayList<>();
         try {
-            for (Side side : Side.values()) {
-                DataSource dataSource = dataSource(cluster, side, open);
-                Load load = new Load(side, dataSource);
-                loads.put(side, load);
-                load.start();
-            }
-            for (Load load : loads.values()) {
-                load.awaitAckedAfter(System.nanoTime() - TimeUnit.SECONDS.toNanos(60), 20);
-            }
+            startLoads(cluster.jdbcUrl(), cluster.user(), cluster.password(), loads, open);
             long lostAt = System.nanoTime();
             if (event == Event.KILL) {
                 cluster.server(from).kill();
@@ -131,14 +164,7 @@ public final class FailoverRun {
                 cluster.replicate(from, to); // the old primary follows the new one
             }
             for (Load load : loads.values()) {
-                Map<Long, Long> onNewPrimary = tokens(cluster, to, load.side);
-                long missing = load.acked.stream().filter(token -> !onNewPrimary.containsKey(token)).count();
-                long doubled = onNewPrimary.values().stream().filter(count -> count > 1).count();
-                long first = load.firstAckAfter(promotedAt);
-                table.row(event.label, load.side.label, load.failures.isEmpty() ? "0" : load.failures.toString(),
-                        first == Long.MAX_VALUE ? "never" : Table.number((first - lostAt) / 1e6, 0),
-                        first == Long.MAX_VALUE ? "never" : Table.number((first - promotedAt) / 1e6, 0),
-                        missing + " / " + doubled, load.acked.size());
+                row(table, event, load, tokens(() -> cluster.connect(to), load.side, false), lostAt, promotedAt);
             }
         } finally {
             loads.values().forEach(Load::stop);
@@ -148,19 +174,44 @@ public final class FailoverRun {
         }
     }
 
-    private static DataSource dataSource(ReplicationCluster cluster, Side side, List<AutoCloseable> open) {
+    /** Every side's load on {@code url}, started, each with 20 writes acknowledged. */
+    private static void startLoads(String url, String user, String password, Map<Side, Load> loads,
+            List<AutoCloseable> open) throws InterruptedException {
+        for (Side side : Side.values()) {
+            Load load = new Load(side, dataSource(url, user, password, side, open));
+            loads.put(side, load);
+            load.start();
+        }
+        for (Load load : loads.values()) {
+            load.awaitAckedAfter(System.nanoTime() - TimeUnit.SECONDS.toNanos(60), 20);
+        }
+    }
+
+    private static void row(Table table, Event event, Load load, Map<Long, Long> written, long lostAt,
+            long promotedAt) {
+        long missing = load.acked.stream().filter(token -> !written.containsKey(token)).count();
+        long doubled = written.values().stream().filter(count -> count > 1).count();
+        long first = load.firstAckAfter(promotedAt);
+        table.row(event.label, load.side.label, load.failures.isEmpty() ? "0" : load.failures.toString(),
+                first == Long.MAX_VALUE ? "never" : Table.number((first - lostAt) / 1e6, 0),
+                first == Long.MAX_VALUE ? "never" : Table.number((first - promotedAt) / 1e6, 0),
+                missing + " / " + doubled, load.acked.size());
+    }
+
+    private static DataSource dataSource(String url, String user, String password, Side side,
+            List<AutoCloseable> open) {
         HikariConfig config = new HikariConfig();
         config.setPoolName("failover-" + side.name().toLowerCase());
-        config.setUsername(cluster.user());
-        config.setPassword(cluster.password());
+        config.setUsername(user);
+        config.setPassword(password);
         config.setMaximumPoolSize(WRITERS + READERS);
         config.setConnectionTimeout(10_000);
         if (side == Side.MARIADB) {
             config.setDriverClassName("org.mariadb.jdbc.Driver");
-            config.setJdbcUrl(cluster.jdbcUrl().replace("jdbc:mysql://", "jdbc:mariadb:sequential://")
+            config.setJdbcUrl(url.replace("jdbc:mysql://", "jdbc:mariadb:sequential://")
                     .replace("sslMode=DISABLED&allowPublicKeyRetrieval=true", "transactionReplay=true"));
         } else {
-            config.setJdbcUrl(cluster.jdbcUrl());
+            config.setJdbcUrl(url);
         }
         if (side == Side.LINKGUARD) {
             LinkGuardDataSource guarded = LinkGuardDataSource.hikari(config).name(config.getPoolName())
@@ -173,11 +224,25 @@ public final class FailoverRun {
         return pool;
     }
 
-    /** How often each token of {@code side} is on server {@code i}. */
-    private static Map<Long, Long> tokens(ReplicationCluster cluster, int i, Side side) throws SQLException {
+    /** A connection to one server. */
+    @FunctionalInterface
+    private interface Server {
+        Connection connect() throws SQLException;
+    }
+
+    /**
+     * How often each token of {@code side} is on {@code server}; on a Galera node ({@code causal}) once it applied
+     * everything the cluster committed.
+     */
+    private static Map<Long, Long> tokens(Server server, Side side, boolean causal) throws SQLException {
         Map<Long, Long> tokens = new ConcurrentHashMap<>();
-        try (Connection connection = cluster.connect(i); PreparedStatement query = connection.prepareStatement(
+        try (Connection connection = server.connect(); PreparedStatement query = connection.prepareStatement(
                 "SELECT token, COUNT(*) FROM failover_writes WHERE side = ? GROUP BY token")) {
+            if (causal) {
+                try (Statement wait = connection.createStatement()) {
+                    wait.execute("SET SESSION wsrep_sync_wait = 1");
+                }
+            }
             query.setString(1, side.name());
             try (ResultSet rows = query.executeQuery()) {
                 while (rows.next()) {

@@ -852,13 +852,7 @@ public final class Link {
         boolean wrote = transaction.wrote();
         CommitOutcomes.Mark mark = wrote ? source.commitOutcomes().prepare(physical) : null;
         try {
-            if (mark != null) {
-                source.commitOutcomes().commit(physical, mark);
-            } else {
-                physical.commit();
-            }
-            markGood();
-            transaction.end();
+            commitNow(mark);
         } catch (SQLException e) {
             Diagnosis diagnosis = diagnose(e, Phase.COMMIT, 0, false);
             if (diagnosis == null) {
@@ -914,6 +908,17 @@ public final class Link {
         sqlCommitMark = mark.sent() ? mark : null;
     }
 
+    /** Commits the open transaction on the link, with its marker where it has one. */
+    private void commitNow(CommitOutcomes.Mark mark) throws SQLException {
+        if (mark != null) {
+            source.commitOutcomes().commit(physical, mark);
+        } else {
+            physical.commit();
+        }
+        markGood();
+        transaction.end();
+    }
+
     /**
      * Whether the server refused the COMMIT by rolling the whole transaction back (1213: a Galera certification
      * failure, another node's write won; or a deadlock of the marker) while the transaction can run again.
@@ -936,13 +941,7 @@ public final class Link {
                 throw dataChanged.reason; // rolled back, the transaction ended
             }
             try {
-                if (mark != null) {
-                    source.commitOutcomes().commit(physical, mark);
-                } else {
-                    physical.commit();
-                }
-                markGood();
-                transaction.end();
+                commitNow(mark);
                 return;
             } catch (SQLException again) {
                 if (again.getErrorCode() != DEADLOCK) {
