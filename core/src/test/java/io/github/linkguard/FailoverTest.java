@@ -3,6 +3,8 @@ package io.github.linkguard;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.zaxxer.hikari.HikariDataSource;
+import io.github.linkguard.testkit.EmbeddedMariaDb;
+import io.github.linkguard.testkit.FaultProxy;
 import io.github.linkguard.testkit.ReplicationCluster;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -75,6 +77,45 @@ class FailoverTest {
             assertThat(tokens(cluster, 0, zombieAt)).as("writes to the zombie after it came back").isEmpty();
             assertThat(guarded.registry().get("linkguard.writer").gauge().value()).isEqualTo(1);
             assertThat(guarded.registry().get("linkguard.writer.switches").counter().count()).isEqualTo(1);
+        }
+    }
+
+    /**
+     * One address that moves (a virtual IP, a DNS name, a proxy) instead of a multi-host URL: the primary behind it
+     * is killed, the replica promoted a second later and the address moved to it. LinkGuard on that address: no
+     * failure, writes again within a second of the move, nothing applied twice.
+     */
+    @ParameterizedTest(name = "TLS {0}")
+    @ValueSource(booleans = {false, true})
+    void aPrimaryKilledBehindAnAddressThatMovesIsInvisible(boolean tls) throws Exception {
+        try (ReplicationCluster cluster = ReplicationCluster.start(2);
+                FaultProxy address = FaultProxy.start(cluster.server(0).host(), cluster.server(0).port())) {
+            HikariDataSource pool;
+            try (Connection primary = cluster.connect(0)) {
+                pool = FailoverLoad.pool(primary, "moving-address", EmbeddedMariaDb.jdbcUrl(address.host(),
+                        address.port()), cluster.user(), cluster.password(), tls);
+            }
+            cluster.awaitReplicated(1, 0, 30);
+            try (Pools.Guarded guarded = Pools.guard(pool, builder -> builder)) {
+                FailoverLoad load = new FailoverLoad(guarded);
+                load.start();
+                load.awaitAcked(50);
+                cluster.server(0).kill();
+                TimeUnit.SECONDS.sleep(1);
+                cluster.promote(1);
+                address.retarget(cluster.server(1).host(), cluster.server(1).port());
+                long movedAt = System.nanoTime();
+                load.awaitAckedAfter(movedAt, 50);
+                load.stop();
+
+                System.out.printf("moving address (TLS %s): %d writes acknowledged, first write %d ms after the move, "
+                        + "failures %s%n", tls, load.acked.size(),
+                        TimeUnit.NANOSECONDS.toMillis(load.firstAckAfter(movedAt) - movedAt), load.failures);
+                assertThat(load.failures).as("failures the application saw").isEmpty();
+                assertThat(load.firstAckAfter(movedAt) - movedAt).as("first write after the move (ns)")
+                        .isLessThanOrEqualTo(TimeUnit.SECONDS.toNanos(1));
+                assertThat(tokens(cluster, 1, 0).values()).as("writes applied twice").allMatch(count -> count == 1);
+            }
         }
     }
 

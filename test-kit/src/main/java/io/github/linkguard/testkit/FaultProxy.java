@@ -47,7 +47,7 @@ public final class FaultProxy implements AutoCloseable {
     private static final int UPSTREAM_CONNECT_TIMEOUT_MS = 5_000;
     private static final long NO_CUT = Long.MAX_VALUE;
 
-    private final InetSocketAddress upstream;
+    private volatile InetSocketAddress upstream;
     private final int port;
     private final Set<Link> links = ConcurrentHashMap.newKeySet();
     private final Set<Socket> heldClients = ConcurrentHashMap.newKeySet();
@@ -125,6 +125,14 @@ public final class FaultProxy implements AutoCloseable {
             listener = listen(port);
             acceptor = startAcceptor(listener);
         }
+    }
+
+    /**
+     * New links go to {@code host:port} from now on, as a virtual IP, a DNS name or a proxy that an orchestrator
+     * moves to a promoted replica; open links stay where they are.
+     */
+    public void retarget(String host, int port) {
+        upstream = new InetSocketAddress(host, port);
     }
 
     /**
