@@ -233,7 +233,7 @@ public final class GenerateDelegates {
         Class<?> returns = m.getReturnType();
         boolean results = returns == ResultSet.class;
         StringBuilder body = new StringBuilder("        link.ensureLink(")
-                .append(returns.isArray() ? "" : text ? "arg0, this" : "this").append(");\n");
+                .append(returns.isArray() ? "" : text ? "arg0, this" : "sql, this").append(");\n");
         if (results) {
             body.append("        if (streaming()) {\n            link.beforeStreaming();\n        }\n");
         }

@@ -79,7 +79,9 @@ class CommitOutcomeTest {
         /** Auto-commit off, SQL {@code COMMIT}. */
         SQL,
         /** Auto-commit on, as a SQL script runs it: {@code START TRANSACTION}, the statements, {@code COMMIT}. */
-        SCRIPT
+        SCRIPT,
+        /** Auto-commit off, {@code COMMIT} run as a prepared statement (as some frameworks send every text). */
+        PREPARED
     }
 
     /** Four inserts in a transaction, then {@code beforeCommit}, then the transaction ends as {@code ending} says. */
@@ -88,6 +90,13 @@ class CommitOutcomeTest {
         fourInsertsThen(connection, ending, beforeCommit);
         if (ending == Ending.JDBC) {
             connection.commit();
+            return;
+        }
+        if (ending == Ending.PREPARED) {
+            try (PreparedStatement commit = connection.prepareStatement("COMMIT")) {
+                assertThat(commit.execute()).isFalse();
+                assertThat(commit.getUpdateCount()).isZero();
+            }
             return;
         }
         try (Statement commit = connection.createStatement()) {
@@ -125,7 +134,8 @@ class CommitOutcomeTest {
     }
 
     @ParameterizedTest(name = "TLS {0}, {1}")
-    @CsvSource({"false,JDBC", "true,JDBC", "false,SQL", "true,SQL", "false,SCRIPT", "true,SCRIPT"})
+    @CsvSource({"false,JDBC", "true,JDBC", "false,SQL", "true,SQL", "false,SCRIPT", "true,SCRIPT", "false,PREPARED",
+            "true,PREPARED"})
     void aSessionKilledBeforeCommitIsReplayedAndCommitted(boolean tls, Ending ending, EmbeddedMariaDb db)
             throws Exception {
         try (Pools.Guarded guarded = guard(db, Pools.url(db, tls));
@@ -142,7 +152,8 @@ class CommitOutcomeTest {
     }
 
     @ParameterizedTest(name = "TLS {0}, {1}")
-    @CsvSource({"false,JDBC", "true,JDBC", "false,SQL", "true,SQL", "false,SCRIPT", "true,SCRIPT"})
+    @CsvSource({"false,JDBC", "true,JDBC", "false,SQL", "true,SQL", "false,SCRIPT", "true,SCRIPT", "false,PREPARED",
+            "true,PREPARED"})
     void aCommitLostOnItsWayIsReplayedAndCommitted(boolean tls, Ending ending, EmbeddedMariaDb db)
             throws Exception {
         try (FaultProxy proxy = FaultProxy.start(db.host(), db.port());
@@ -156,7 +167,8 @@ class CommitOutcomeTest {
     }
 
     @ParameterizedTest(name = "TLS {0}, {1}")
-    @CsvSource({"false,JDBC", "true,JDBC", "false,SQL", "true,SQL", "false,SCRIPT", "true,SCRIPT"})
+    @CsvSource({"false,JDBC", "true,JDBC", "false,SQL", "true,SQL", "false,SCRIPT", "true,SCRIPT", "false,PREPARED",
+            "true,PREPARED"})
     void aCommitWhoseAnswerIsLostAfterTheServerCommittedReturnsNormally(boolean tls, Ending ending,
             EmbeddedMariaDb db) throws Exception {
         try (FaultProxy proxy = FaultProxy.start(db.host(), db.port());
@@ -176,7 +188,8 @@ class CommitOutcomeTest {
      * before the marker is trusted, and the transaction runs again.
      */
     @ParameterizedTest(name = "TLS {0}, {1}")
-    @CsvSource({"false,JDBC", "true,JDBC", "false,SQL", "true,SQL", "false,SCRIPT", "true,SCRIPT"})
+    @CsvSource({"false,JDBC", "true,JDBC", "false,SQL", "true,SQL", "false,SCRIPT", "true,SCRIPT", "false,PREPARED",
+            "true,PREPARED"})
     void aPartitionThatKeepsTheOldSessionAliveIsFencedThenReplayed(boolean tls, Ending ending, EmbeddedMariaDb db)
             throws Exception {
         long[] old = new long[1];
@@ -202,7 +215,7 @@ class CommitOutcomeTest {
      */
     @ParameterizedTest(name = "TLS {0}, {1}, lost at COMMIT {2}")
     @CsvSource({"false,JDBC,false", "false,JDBC,true", "false,SQL,false", "false,SQL,true", "false,SCRIPT,false",
-            "false,SCRIPT,true", "true,SCRIPT,false", "true,SCRIPT,true"})
+            "false,SCRIPT,true", "true,SCRIPT,false", "true,SCRIPT,true", "false,PREPARED,false", "false,PREPARED,true"})
     void aReplayThatSeesOtherDataLeavesNothingOfTheTransaction(boolean tls, Ending ending, boolean atCommit,
             EmbeddedMariaDb db) throws Exception {
         db.execute("INSERT INTO outcome_rows VALUES (1, 100), (2, 100), (9, 0)");
@@ -241,7 +254,7 @@ class CommitOutcomeTest {
      * is resolved.
      */
     @ParameterizedTest(name = "{0}")
-    @CsvSource({"JDBC", "SQL", "SCRIPT"})
+    @CsvSource({"JDBC", "SQL", "SCRIPT", "PREPARED"})
     void aMarkerThatCannotBeWrittenFailsTheCommitAndLeavesNothing(Ending ending, EmbeddedMariaDb db) throws Exception {
         try (Pools.Guarded guarded = guard(db, db.jdbcUrl());
                 Connection connection = guarded.dataSource().getConnection()) {
@@ -282,6 +295,10 @@ class CommitOutcomeTest {
     private static void end(Connection connection, Ending ending) throws SQLException {
         if (ending == Ending.JDBC) {
             connection.commit();
+        } else if (ending == Ending.PREPARED) {
+            try (PreparedStatement commit = connection.prepareStatement("COMMIT")) {
+                commit.execute();
+            }
         } else {
             execute(connection, "COMMIT");
         }

@@ -60,6 +60,8 @@ public abstract class GuardedStatement extends DelegatingWrapper implements Stat
     private byte reads;
     /** Whether {@link #sql} only changes rows: 0 not looked at yet, 1 yes, -1 no. */
     private byte changesData;
+    /** What {@link #sql} does to the open transaction; null until looked at. */
+    private TransactionSql.Kind transactionKind;
     /** The texts added with {@code addBatch(String)} that may change the session; null while there are none. */
     private List<String> sessionBatch;
     /** The texts queued with {@code addBatch(String)}, to queue them again on a fresh link; null while none are. */
@@ -135,6 +137,21 @@ public abstract class GuardedStatement extends DelegatingWrapper implements Stat
             changesData = (byte) (SqlStatements.changesData(text) ? 1 : -1);
         }
         return changesData > 0;
+    }
+
+    /**
+     * What running {@code text} on this statement does to the open transaction ({@link TransactionSql#kind});
+     * looked at once for a prepared statement's own text, and only inside transactions that wrote.
+     */
+    @Override
+    public final TransactionSql.Kind transactionKind(String text) {
+        if (text != this.sql) {
+            return TransactionSql.kind(text);
+        }
+        if (transactionKind == null) {
+            transactionKind = TransactionSql.kind(text);
+        }
+        return transactionKind;
     }
 
     /** Whether results are streamed: a result still occupies the link after the execution. */

@@ -184,16 +184,10 @@ public final class Link {
      */
     public void ensureLink(String sql, Recoverable statement) throws SQLException {
         ensureLinkToQueue(sql);
-        if (transaction.wrote() && TransactionSql.kind(sql) == TransactionSql.Kind.COMMITS) {
+        if (transaction.wrote() && statement.transactionKind(sql) == TransactionSql.Kind.COMMITS) {
             markSqlCommit();
         }
         beginIfAutoCommitWrite(sql, statement);
-    }
-
-    /** Before a prepared statement runs its own SQL: as {@link #ensureLink(String, Recoverable)}, its text aside. */
-    public void ensureLink(Recoverable statement) throws SQLException {
-        ensureLink();
-        beginIfAutoCommitWrite(statement.sql(), statement);
     }
 
     private void beginIfAutoCommitWrite(String sql, Recoverable statement) throws SQLException {

@@ -3,6 +3,7 @@ package io.github.linkguard.internal.recovery;
 import io.github.linkguard.internal.replay.ReadLog;
 import io.github.linkguard.internal.replay.TransactionLog;
 import io.github.linkguard.internal.transaction.Transaction;
+import io.github.linkguard.internal.transaction.TransactionSql;
 import java.sql.Connection;
 import java.sql.SQLException;
 
@@ -24,6 +25,9 @@ public interface Recoverable extends Transaction.Reads {
 
     /** Whether running {@code text} on this statement only changes rows ({@code SqlStatements.changesData}). */
     boolean changesData(String text);
+
+    /** What running {@code text} on this statement does to the open transaction ({@code TransactionSql.kind}). */
+    TransactionSql.Kind transactionKind(String text);
 
     /** Whether running {@code text} on this statement may change the session. */
     boolean touchesSession(String text);
