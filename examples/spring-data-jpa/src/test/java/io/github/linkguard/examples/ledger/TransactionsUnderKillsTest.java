@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.linkguard.testkit.EmbeddedMariaDb;
 import io.github.linkguard.testkit.SessionKiller;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -18,6 +21,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.context.TestConfiguration;
+import org.springframework.context.annotation.Bean;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -29,10 +34,21 @@ import org.springframework.transaction.support.TransactionTemplate;
  * alone, and to the total, which transfers keep: a read whose rows changed between the loss and the replay
  * rightly fails with 40001); a transfer may fail only where its replay saw other data (40001, the accounts are
  * contended): never with 08007, as a COMMIT lost with its link is resolved. The ledger's total holds. It runs at
- * least 8 s and until enough was done (bounded: the figures do not depend on the machine's speed).
+ * least 8 s and until enough was done (bounded: the figures do not depend on the machine's speed). Hibernate
+ * sends each transfer's writes as JDBC batches (its own count of them says so), and lost COMMITs of transfers
+ * are replayed: transactions that ran batches are replayed.
  */
-@SpringBootTest
+@SpringBootTest(properties = JdbcBatches.PROPERTY)
 class TransactionsUnderKillsTest {
+
+    /** A registry for LinkGuard's meters (the example has no actuator). */
+    @TestConfiguration
+    static class Meters {
+        @Bean
+        SimpleMeterRegistry meterRegistry() {
+            return new SimpleMeterRegistry();
+        }
+    }
 
     /** Accounts 1 to 10 take transfers; 11 to 20 are only read. */
     private static final int ACCOUNTS = 10;
@@ -53,6 +69,9 @@ class TransactionsUnderKillsTest {
     @Autowired
     EmbeddedMariaDb embeddedMariaDb;
 
+    @Autowired
+    MeterRegistry meters;
+
     @BeforeEach
     void open() {
         ledger.open(2 * ACCOUNTS, BALANCE);
@@ -63,6 +82,8 @@ class TransactionsUnderKillsTest {
         TransactionTemplate readOnly = new TransactionTemplate(transactions);
         readOnly.setReadOnly(true);
         long total = ledger.total();
+        long batchesBefore = JdbcBatches.executed();
+        double replayedBefore = commitsReplayed();
         AtomicInteger done = new AtomicInteger();
         AtomicInteger writesDone = new AtomicInteger();
         Map<String, AtomicInteger> failures = new ConcurrentHashMap<>();
@@ -81,12 +102,8 @@ class TransactionsUnderKillsTest {
                             status -> accounts.findAllById(List.of(aReadAccount(), aReadAccount()))))),
                     workers.submit(() -> work(deadline, done, failures, "repository", () -> accounts.findById(aReadAccount()))),
                     workers.submit(() -> work(deadline, done, failures, "repository", accounts::total)),
-                    workers.submit(() -> work(deadline, writesDone, failures, "transfer", () -> ledger.transfer(
-                            "t-" + System.nanoTime() + "-" + ThreadLocalRandom.current().nextInt(), anAccount(),
-                            anAccount(), 1 + ThreadLocalRandom.current().nextInt(10)))),
-                    workers.submit(() -> work(deadline, writesDone, failures, "transfer", () -> ledger.transfer(
-                            "u-" + System.nanoTime() + "-" + ThreadLocalRandom.current().nextInt(), anAccount(),
-                            anAccount(), 1 + ThreadLocalRandom.current().nextInt(10)))));
+                    workers.submit(() -> work(deadline, writesDone, failures, "transfer", () -> transfer("t-"))),
+                    workers.submit(() -> work(deadline, writesDone, failures, "transfer", () -> transfer("u-"))));
             while (System.nanoTime() - start < Duration.ofSeconds(8).toNanos()
                     || (done.get() <= 100 || writesDone.get() <= 20 || killer.kills() <= 20)
                     && System.nanoTime() < deadline.get()) {
@@ -107,6 +124,24 @@ class TransactionsUnderKillsTest {
         assertThat(done.get()).as("reads done").isGreaterThan(100);
         assertThat(writesDone.get()).as("transfers done").isGreaterThan(20);
         assertThat(ledger.total()).isEqualTo(total);
+        // each transfer flushes its two account updates as a JDBC batch, before its COMMIT
+        assertThat(JdbcBatches.executed() - batchesBefore).as("JDBC batches Hibernate executed")
+                .isGreaterThanOrEqualTo(writesDone.get());
+        assertThat(commitsReplayed() - replayedBefore).as("lost COMMITs of transfers replayed, batches included")
+                .isPositive();
+    }
+
+    private double commitsReplayed() {
+        Counter replayed = meters.find("linkguard.commit.outcomes").tag("outcome", "replayed").counter();
+        return replayed == null ? 0 : replayed.count();
+    }
+
+    /** A transfer of 1 to 10 between two accounts: its two updates go as one JDBC batch. */
+    private void transfer(String prefix) {
+        long from = anAccount();
+        long to = 1 + (from + ThreadLocalRandom.current().nextInt(ACCOUNTS - 1)) % ACCOUNTS;
+        ledger.transfer(prefix + System.nanoTime() + "-" + ThreadLocalRandom.current().nextInt(), from, to,
+                1 + ThreadLocalRandom.current().nextInt(10));
     }
 
     private static long anAccount() {
