@@ -104,7 +104,7 @@ public final class LinkGuardDataSource implements DataSource, AutoCloseable {
         this.pool = builder.pool;
         // what the pool connects with is read before LinkGuard sits under it; the probe goes past it to the driver
         ServerProbe.ConnectionSource probeConnections = probeConnections(delegate, pool, builder.probeTimeout);
-        this.preflightConnections = probeConnections(delegate, pool, PREFLIGHT_TIMEOUT);
+        ServerProbe.ConnectionSource ownConnections = probeConnections(delegate, pool, PREFLIGHT_TIMEOUT);
         this.poolSettings = pool == null ? null : PoolSettings.of(pool);
         this.clientSettings = clientSettings(delegate, pool);
         this.serverReports = builder.sessionTracking ? requestSessionReports(delegate, pool) : ServerReports.Tracked.NONE;
@@ -115,6 +115,9 @@ public final class LinkGuardDataSource implements DataSource, AutoCloseable {
         this.refillGate = pool == null ? null : installRefillGate(pool, builder.reconnectInterval, comeback, topology);
         this.failoverUnguarded = topology != null && refillGate == null;
         this.topology = refillGate == null ? null : topology;
+        // where the writer is followed, LinkGuard's own connections (the preflight, its table's DDL) go to it too
+        Topology followed = this.topology;
+        this.preflightConnections = followed == null ? ownConnections : () -> followed.connect(DataSource::getConnection);
         ServerProbe probe = builder.probeTimeout.isZero() ? null
                 : new ServerProbe(builder.name, refillGate == null ? probeConnections
                         : gatedProbe(refillGate, probeConnections), builder.probeTimeout, Builder.PROBE_FRESH_FOR);
@@ -267,6 +270,7 @@ public final class LinkGuardDataSource implements DataSource, AutoCloseable {
     private Connection getConnection(Links source) throws SQLException {
         long start = CoarseClock.nanos();
         Connection physical = acquire(source.connector, start);
+        handler.acquired(start);
         try {
             return GuardedConnection.of(source, physical, start);
         } catch (SQLException e) {
@@ -404,9 +408,14 @@ public final class LinkGuardDataSource implements DataSource, AutoCloseable {
         }
 
         @Override
-        public boolean leftWriter(Connection physical) {
+        public boolean followsWriter() {
+            return topology != null;
+        }
+
+        @Override
+        public void leftWriter(Connection physical) {
             if (topology == null) {
-                return false;
+                return;
             }
             String address;
             try {
@@ -417,7 +426,6 @@ public final class LinkGuardDataSource implements DataSource, AutoCloseable {
             if (topology.notWriter(address) && pool.getHikariPoolMXBean() != null) {
                 pool.getHikariPoolMXBean().softEvictConnections();
             }
-            return true;
         }
     }
 

@@ -185,6 +185,35 @@ class FailoverTest {
         }
     }
 
+    /**
+     * The application starts after a switchover, its URL still naming the old primary (now a read-only replica)
+     * first: LinkGuard's own connections go to the writer too, so that its table for lost COMMITs is made there
+     * (on the replica it could not be, and lost COMMITs would stay unresolved: 08007).
+     */
+    @Test
+    void linkGuardsTableIsMadeOnTheWriterWhenTheUrlNamesAReplicaFirst() throws Exception {
+        try (ReplicationCluster cluster = ReplicationCluster.start(2)) {
+            HikariDataSource pool = pool(cluster, false);
+            cluster.server(0).execute("SET GLOBAL read_only = ON");
+            cluster.awaitReplicated(1, 0, 30);
+            cluster.promote(1);
+            cluster.replicate(0, 1);
+            try (Pools.Guarded guarded = Pools.guard(pool, builder -> builder);
+                    Connection connection = guarded.dataSource().getConnection()) {
+                connection.setAutoCommit(false);
+                insert(connection, 1);
+                connection.commit();
+                assertThat(guarded.dataSource().preflight()).extracting(Finding::id)
+                        .doesNotContain("commit-outcome-unavailable");
+                try (Connection writer = cluster.connect(1); Statement statement = writer.createStatement();
+                        ResultSet markers = statement.executeQuery("SELECT COUNT(*) FROM linkguard_commits")) {
+                    markers.next();
+                    assertThat(markers.getLong(1)).as("markers on the writer").isEqualTo(1);
+                }
+            }
+        }
+    }
+
     private static void insert(Connection connection, long token) throws SQLException {
         try (PreparedStatement insert = connection.prepareStatement(
                 "INSERT INTO acked (token, written_at) VALUES (?, ?)")) {

@@ -15,6 +15,8 @@ import java.sql.Savepoint;
 import java.sql.SQLException;
 import java.sql.SQLTransactionRollbackException;
 import java.sql.Statement;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -74,7 +76,16 @@ class TransactionReplayTest {
             assertThat(number(db, "SELECT COUNT(*) FROM test.replay_rows")).isEqualTo(4);
             assertThat(number(db, "SELECT SUM(v) FROM test.replay_rows")).isEqualTo(11 + 21 + 30 + 40);
             assertThat(guarded.registry().find("linkguard.retries").tag("outcome", "recovered").counters()).isNotEmpty();
+            assertThat(replays(guarded)).isEqualTo(Map.of("replayed", 1.0, "rolled-back", 0.0, "not-replayed", 0.0));
         }
+    }
+
+    /** The counts of {@code linkguard.replays} by outcome (each registered at start). */
+    private static Map<String, Double> replays(Pools.Guarded guarded) {
+        Map<String, Double> counts = new TreeMap<>();
+        guarded.registry().find("linkguard.replays").counters()
+                .forEach(counter -> counts.put(counter.getId().getTag("outcome"), counter.count()));
+        return counts;
     }
 
     @ParameterizedTest(name = "TLS {0}")
@@ -102,6 +113,7 @@ class TransactionReplayTest {
             execute(connection, "UPDATE replay_rows SET v = 21 WHERE id = 2"); // the connection is usable
             connection.commit();
             assertThat(number(db, "SELECT SUM(v) FROM test.replay_rows")).isEqualTo(21);
+            assertThat(replays(guarded)).isEqualTo(Map.of("replayed", 0.0, "rolled-back", 1.0, "not-replayed", 0.0));
         }
     }
 
@@ -289,6 +301,7 @@ class TransactionReplayTest {
                     .isInstanceOf(SQLException.class);
             assertThatThrownBy(() -> number(connection, "SELECT 1")).hasMessageContaining("not replayed: transaction replay is off");
             connection.rollback();
+            assertThat(replays(guarded)).isEqualTo(Map.of("replayed", 0.0, "rolled-back", 0.0, "not-replayed", 1.0));
         }
         assertThat(number(db, "SELECT SUM(v) FROM test.replay_rows")).isEqualTo(30);
     }

@@ -62,11 +62,13 @@ public interface LinkSource {
     /** Takes a broken physical connection out of use for good (HikariCP: evicts it; else closes it). */
     void evict(Connection physical);
 
+    /** Whether the writer is followed here (a multi-host URL, or servers named): a write can move to the next. */
+    boolean followsWriter();
+
     /**
-     * The server of {@code physical} refused a write as read-only: with a multi-host URL it is no longer the
-     * writer, which is learned again, and the pool's other connections to it leave too (soft eviction).
-     *
-     * @return whether the writer is followed here (a multi-host URL): then the write can move to the next one
+     * The server of {@code physical} is no longer the writer (it refused a write as read-only, a Galera node is
+     * not ready): where the writer is followed it is learned again, and the pool's other connections to that
+     * server leave too (soft eviction); else nothing.
      */
-    boolean leftWriter(Connection physical);
+    void leftWriter(Connection physical);
 }

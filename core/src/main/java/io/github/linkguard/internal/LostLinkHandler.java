@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -113,8 +114,14 @@ public final class LostLinkHandler implements AutoCloseable {
         }
     }
 
-    /** A transaction lost with its link that is not replayed: says why, at DEBUG. */
+    /** A transaction lost with its link was replayed on a fresh link: it saw the same data, or other data (40001). */
+    public void replayed(boolean sameData) {
+        metrics.replay(sameData ? "replayed" : "rolled-back");
+    }
+
+    /** A transaction lost with its link that is not replayed: counted, and says why at DEBUG. */
     public void notReplayed(Diagnosis diagnosis, String why) {
+        metrics.replay("not-replayed");
         if (log.isDebugEnabled()) {
             log.debug("[{}] the lost transaction was not replayed: {} ({})", dataSource, why,
                     diagnosis == null ? "no diagnosis" : diagnosis.cause().id());
@@ -153,6 +160,18 @@ public final class LostLinkHandler implements AutoCloseable {
         metrics.retries(first.cause(), retries);
         metrics.outcome(first.cause(), RetryOutcome.EXHAUSTED);
         remember(first, RetryOutcome.EXHAUSTED);
+    }
+
+    /**
+     * A connection was handed out to an operation that asked for it at {@code coarseStartNanos} ({@code CoarseClock}):
+     * if it asked before the server came back after an outage, it waited through it (in the pool).
+     */
+    public void acquired(long coarseStartNanos) {
+        // the coarse clock may be a tick behind: only an operation that surely began before the comeback counts
+        long sinceBack = comeback.firstSuccess(coarseStartNanos + TimeUnit.MILLISECONDS.toNanos(CoarseClock.TICK_MILLIS));
+        if (sinceBack >= 0) {
+            metrics.serverBack(sinceBack);
+        }
     }
 
     /** Counts a lost link that a retry recovered from, after {@code retries} retries in {@code nanos}. */

@@ -102,11 +102,11 @@ public final class CountingDataSource implements DataSource {
 
     @Override
     public <T> T unwrap(Class<T> type) throws SQLException {
-        return type.isInstance(this) ? type.cast(this) : driver.unwrap(type);
+        return type.isInstance(this) ? type.cast(this) : type.isInstance(driver) ? type.cast(driver) : driver.unwrap(type);
     }
 
     @Override
     public boolean isWrapperFor(Class<?> type) throws SQLException {
-        return type.isInstance(this) || driver.isWrapperFor(type);
+        return type.isInstance(this) || type.isInstance(driver) || driver.isWrapperFor(type);
     }
 }

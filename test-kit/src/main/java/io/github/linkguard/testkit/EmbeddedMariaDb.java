@@ -384,10 +384,15 @@ public final class EmbeddedMariaDb implements AutoCloseable {
     }
 
     private void deleteRoot() {
+        deleteTree(root);
+    }
+
+    /** Deletes a server's temporary directory with all in it; best effort: one left behind is harmless. */
+    static void deleteTree(Path root) {
         try (Stream<Path> files = Files.walk(root)) {
             files.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
         } catch (IOException e) {
-            // best effort: a temporary directory left behind is harmless
+            // left behind at worst
         }
     }
 

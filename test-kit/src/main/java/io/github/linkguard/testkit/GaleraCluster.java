@@ -12,7 +12,6 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
@@ -163,11 +162,7 @@ public final class GaleraCluster implements AutoCloseable {
     @Override
     public void close() {
         nodes.forEach(Node::kill);
-        try (Stream<Path> files = Files.walk(root)) {
-            files.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
-        } catch (IOException e) {
-            // a temporary directory: left behind at worst
-        }
+        EmbeddedMariaDb.deleteTree(root);
     }
 
     private static int[] freePorts(int count) {

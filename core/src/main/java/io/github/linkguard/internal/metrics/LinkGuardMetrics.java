@@ -45,6 +45,10 @@ public interface LinkGuardMetrics {
         }
 
         @Override
+        public void replay(String outcome) {
+        }
+
+        @Override
         public void writer(int server) {
         }
     };
@@ -78,6 +82,13 @@ public interface LinkGuardMetrics {
 
     /** A COMMIT lost with its link was resolved: {@code committed}, {@code replayed}, {@code rolled-back} or {@code unknown}. */
     void commitOutcome(String outcome);
+
+    /**
+     * A transaction lost with its link met its replay: {@code replayed} (it saw the same data and went on on the
+     * fresh link), {@code rolled-back} (it saw other data: 40001) or {@code not-replayed} (it could not run again:
+     * 40000 until rollback).
+     */
+    void replay(String outcome);
 
     /**
      * The pool of a multi-host URL connects to server {@code server} now (its place in the URL, from 0), or to

@@ -44,6 +44,11 @@ public final class MicrometerMetrics implements LinkGuardMetrics {
      */
     public static final String COMMIT_OUTCOMES = "linkguard.commit.outcomes";
     /**
+     * Transactions lost with their link, by what their replay did, tagged {@code datasource}, {@code outcome}
+     * ({@code replayed}, {@code rolled-back}, {@code not-replayed}).
+     */
+    public static final String REPLAYS = "linkguard.replays";
+    /**
      * With a multi-host URL: the server the pool writes to, by its place in the URL (from 0), -1 while none is
      * known, tagged {@code datasource}.
      */
@@ -53,6 +58,7 @@ public final class MicrometerMetrics implements LinkGuardMetrics {
     /** Retries the retry budget refused, tagged {@code datasource}, {@code cause}. */
     public static final String BUDGET_REFUSED = "linkguard.retry.budget.refused";
 
+    private static final String[] REPLAY_OUTCOMES = {"replayed", "rolled-back", "not-replayed"};
     private static final int PHASES = Phase.values().length;
     private static final int OUTCOMES = RetryOutcome.values().length;
 
@@ -67,6 +73,7 @@ public final class MicrometerMetrics implements LinkGuardMetrics {
     private final Map<String, AtomicInteger> findings = new ConcurrentHashMap<>();
     private final Map<String, Counter> remedies = new ConcurrentHashMap<>();
     private final Map<String, Counter> commitOutcomes = new ConcurrentHashMap<>();
+    private final Map<String, Counter> replays = new ConcurrentHashMap<>();
     /** The writer's place in the URL; its meters registered with the first writer learned. */
     private final AtomicInteger writer = new AtomicInteger(-1);
     private volatile Counter writerSwitches;
@@ -83,6 +90,9 @@ public final class MicrometerMetrics implements LinkGuardMetrics {
                         + "operation that waited through it succeeding")
                 .tag("datasource", dataSource)
                 .register(registry);
+        for (String outcome : REPLAY_OUTCOMES) { // "no replay yet", by outcome
+            replay(outcome, 0);
+        }
     }
 
     @Override
@@ -174,6 +184,16 @@ public final class MicrometerMetrics implements LinkGuardMetrics {
     public void commitOutcome(String outcome) {
         counted(commitOutcomes, COMMIT_OUTCOMES, "COMMITs lost with their link, by how LinkGuard resolved them",
                 "outcome", outcome).increment();
+    }
+
+    @Override
+    public void replay(String outcome) {
+        replay(outcome, 1);
+    }
+
+    private void replay(String outcome, int count) {
+        counted(replays, REPLAYS, "Transactions lost with their link, by what their replay on a fresh link did",
+                "outcome", outcome).increment(count);
     }
 
     @Override

@@ -24,7 +24,9 @@ import javax.sql.DataSource;
  * so the first connection after a restart comes up to 5 s after the server is back. Here, while the server
  * is away and operations wait for the pool, the refill thread's call waits in this gate instead, which tries
  * again every {@code interval} (jittered; growing after 25 intervals, see {@link #pauseAfter}) and returns
- * the first connection the server accepts. With nobody waiting it
+ * the first connection the server accepts; in between it watches for the server's return ({@link Watch}: a knock
+ * at its port, or a look at which server of a topology writes), tries at once when it sees it, and skips an
+ * attempt it knows would fail. With nobody waiting it
  * tries once per call and HikariCP paces itself as usual. The first failure of an outage is always thrown,
  * so the pool's timeout exceptions keep carrying the driver's real cause. Every connection is still the
  * pool's: its size, metrics and settings stay the ones the application configured.
@@ -35,6 +37,8 @@ public final class RefillGate implements DataSource, AutoCloseable {
     static final int STEADY_ATTEMPTS = 25;
     /** HikariCP's longest pause between two attempts to add a connection. */
     static final long LONGEST_PAUSE_MILLIS = 5_000;
+    /** How often the watch looks between two attempts. */
+    static final int LOOKS_PER_PAUSE = 20;
 
     private final HikariDataSource pool;
     private final DataSource given;
@@ -42,6 +46,11 @@ public final class RefillGate implements DataSource, AutoCloseable {
     private final Comeback comeback;
     /** The servers of a multi-host URL, whose writer gets the connections; null for one server. */
     private final Topology topology;
+    /** Tells, between attempts, when the server (or a writer) is back; null where it cannot. */
+    private final Watch watch;
+    /** The watch said the server was back but the attempt after it failed (a proxy accepts for the server): this
+     *  outage is paced by attempts alone. */
+    private volatile boolean watchMisled;
     private volatile DataSource target;
     /** When the current outage began (nanoTime of its first failed attempt); 0 while the server answers. */
     private volatile long downSinceNanos;
@@ -57,6 +66,7 @@ public final class RefillGate implements DataSource, AutoCloseable {
         this.intervalNanos = interval.toNanos();
         this.comeback = comeback;
         this.topology = topology;
+        this.watch = topology != null ? new WriterWatch(topology) : PortKnock.of(pool, given);
     }
 
     /**
@@ -96,9 +106,22 @@ public final class RefillGate implements DataSource, AutoCloseable {
         SQLException last = null;
         while (true) {
             long wait = nextAttemptNanos - System.nanoTime();
+            boolean watchedBack = false;
             if (wait > 0) {
-                pause(wait, last);
-                continue;
+                if (watch == null || watchMisled) {
+                    pause(wait, last);
+                    continue;
+                }
+                Watch.Chance chance = watchFor(wait, last);
+                if (chance == Watch.Chance.NONE && demand()) {
+                    skipAttempt(); // it would only fail: the next one is due an interval later
+                    continue;
+                }
+                long rest = nextAttemptNanos - System.nanoTime();
+                if (chance == Watch.Chance.DUE && rest > 0) {
+                    pause(rest, last); // the watch could not tell: the attempt when it is due
+                }
+                watchedBack = chance == Watch.Chance.NOW; // then attempts at once
             }
             if (closed || pool.isClosed()) {
                 throw last != null ? last : new SQLTransientConnectionException("the pool is closing", "08001");
@@ -109,22 +132,53 @@ public final class RefillGate implements DataSource, AutoCloseable {
                 if (!demand() || !ExceptionEvidence.of(failure).isLinkFailure()) {
                     throw failure; // nobody waits any more (HikariCP paces itself), or not an outage
                 }
+                watchMisled |= watchedBack;
                 last = failure;
             }
         }
     }
 
+    /**
+     * Watches until the next attempt is due, {@value #LOOKS_PER_PAUSE} looks per pause between attempts, for the
+     * server's return ({@link Watch}).
+     */
+    private Watch.Chance watchFor(long nanos, SQLException last) throws SQLException {
+        try {
+            return watch.await(nanos, pause() / LOOKS_PER_PAUSE, () -> closed || pool.isClosed());
+        } catch (InterruptedException e) {
+            throw interrupted(e, last);
+        }
+    }
+
+    /** The attempt due now is not made (the watch knows it would fail); the last failure stands as the reading. */
+    private void skipAttempt() {
+        long now = System.nanoTime();
+        nextAttemptNanos = now + jittered(pause());
+        if (lastFailure != null) {
+            lastFailureNanos = now;
+        }
+    }
+
+    /** The pause between two attempts at this point of the outage. */
+    private long pause() {
+        long down = downSinceNanos;
+        return pauseAfter(down == 0 ? 0 : System.nanoTime() - down, intervalNanos);
+    }
+
+    /** +-25 %, so that the instances of an application do not all reconnect in step after a restart. */
+    private static long jittered(long pause) {
+        return (long) (pause * (0.75 + 0.5 * ThreadLocalRandom.current().nextDouble()));
+    }
+
     private Connection attempt(Topology.Opener connector) throws SQLException {
         long now = System.nanoTime();
-        long down = downSinceNanos;
-        long pause = pauseAfter(down == 0 ? 0 : now - down, intervalNanos);
-        // +-25 %, so that the instances of an application do not all reconnect in step after a restart
-        nextAttemptNanos = now + (long) (pause * (0.75 + 0.5 * ThreadLocalRandom.current().nextDouble()));
+        nextAttemptNanos = now + jittered(pause());
         try {
             Connection connection = topology != null ? topology.connect(connector) : connector.open(target());
             if (downSinceNanos != 0) {
                 downSinceNanos = 0;
                 lastFailure = null;
+                watchMisled = false;
                 comeback.serverBack(System.nanoTime());
             }
             return connection;
@@ -159,10 +213,14 @@ public final class RefillGate implements DataSource, AutoCloseable {
         try {
             TimeUnit.NANOSECONDS.sleep(nanos);
         } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw last != null ? last : new SQLTransientConnectionException("interrupted while the server was away",
-                    "08001", e);
+            throw interrupted(e, last);
         }
+    }
+
+    private static SQLException interrupted(InterruptedException e, SQLException last) {
+        Thread.currentThread().interrupt();
+        return last != null ? last : new SQLTransientConnectionException("interrupted while the server was away",
+                "08001", e);
     }
 
     /**
@@ -210,6 +268,9 @@ public final class RefillGate implements DataSource, AutoCloseable {
     @Override
     public void close() {
         closed = true;
+        if (watch != null) {
+            watch.close();
+        }
     }
 
     @Override

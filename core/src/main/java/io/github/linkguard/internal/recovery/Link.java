@@ -27,7 +27,6 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.SQLTransactionRollbackException;
 import java.sql.Savepoint;
-import java.sql.Statement;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -465,13 +464,23 @@ public final class Link {
     }
 
     /**
+     * The diagnosis of an execution's or a COMMIT's failure as a lost link: the link itself lost, or the writer
+     * moved away from it ({@link #writerMoved}); null if the server refused the statement on a live link.
+     */
+    private Diagnosis diagnoseLoss(SQLException failure, Phase phase, long payloadBytes) {
+        Diagnosis lostLink = diagnose(failure, phase, payloadBytes, false);
+        return lostLink != null ? lostLink : writerMoved(failure, phase);
+    }
+
+    /**
      * A write refused as read-only where the writer is followed (a multi-host URL): the server was demoted (a
      * switchover, a failover) and the write did not run. Diagnosed as a failover, the link to the writer being
-     * what was lost, so that the write (and its transaction, replayed first) moves to the writer learned again;
-     * null for any other failure, or for a session the application made read-only.
+     * what was lost, so that the write (and its transaction, replayed first) moves to the writer learned again
+     * (when the link is given up: {@link #lost}); null for any other failure, or for a session the application
+     * made read-only.
      */
     private Diagnosis writerMoved(SQLException failure, Phase phase) {
-        if (readOnlySession() || !RetryPolicy.readOnlyServer(failure) || !source.leftWriter(physical)) {
+        if (readOnlySession() || !RetryPolicy.readOnlyServer(failure) || !source.followsWriter()) {
             return null;
         }
         Diagnosis diagnosis = diagnose(new WriterMovedException(failure), phase, 0, false);
@@ -533,8 +542,7 @@ public final class Link {
             Execution<T> again) throws SQLException {
         CommitOutcomes.Mark commitMark = sqlCommitMark;
         sqlCommitMark = null;
-        Diagnosis lostLink = diagnose(failure, Phase.EXECUTE, payloadBytes, false);
-        Diagnosis first = lostLink != null ? lostLink : writerMoved(failure, Phase.EXECUTE);
+        Diagnosis first = diagnoseLoss(failure, Phase.EXECUTE, payloadBytes);
         if (first == null) {
             transaction.failed(sql);
             throw leftReadOnly(failure);
@@ -682,7 +690,9 @@ public final class Link {
     private void replayTransaction(boolean begun) throws SQLException {
         try {
             transaction.log().replay(physical, Isolation.newerReadsAllowed(physical), begun);
+            source.handler().replayed(true);
         } catch (SQLTransactionRollbackException dataChanged) {
+            source.handler().replayed(false);
             transaction.end(); // rolled back on the fresh link: the application starts it again
             // final, on every link; it carries the loss it comes from, for the layer that may run the work again
             throw new Refused(lastLoss == null ? dataChanged : lastLoss.attachTo(dataChanged));
@@ -781,9 +791,8 @@ public final class Link {
                     source.handler().notRetried(first);
                     throw retryFailure; // restoring the session failed for good: it says so
                 }
-                Diagnosis lostAgain = diagnose(retryFailure, Phase.EXECUTE, payloadBytes, false);
                 // a fresh link made as the writer moved may be to the demoted server: another attempt
-                Diagnosis diagnosis = lostAgain != null ? lostAgain : writerMoved(retryFailure, Phase.EXECUTE);
+                Diagnosis diagnosis = diagnoseLoss(retryFailure, Phase.EXECUTE, payloadBytes);
                 if (diagnosis == null) {
                     source.handler().notRetried(first);
                     throw retryFailure;
@@ -848,10 +857,7 @@ public final class Link {
         try {
             commitNow(mark);
         } catch (SQLException e) {
-            Diagnosis diagnosis = diagnose(e, Phase.COMMIT, 0, false);
-            if (diagnosis == null) {
-                diagnosis = writerMoved(e, Phase.COMMIT);
-            }
+            Diagnosis diagnosis = diagnoseLoss(e, Phase.COMMIT, 0);
             if (diagnosis == null && rolledBackAtCommit(e)) {
                 commitAgain(e, mark);
                 return;
@@ -889,10 +895,7 @@ public final class Link {
         try {
             outcomes.mark(physical, mark);
         } catch (SQLException e) {
-            Diagnosis diagnosis = diagnose(e, Phase.COMMIT, 0, false);
-            if (diagnosis == null) {
-                diagnosis = writerMoved(e, Phase.COMMIT);
-            }
+            Diagnosis diagnosis = diagnoseLoss(e, Phase.COMMIT, 0);
             if (diagnosis == null) {
                 throw commitRefused(e);
             }
@@ -955,8 +958,8 @@ public final class Link {
      */
     private SQLException commitRefused(SQLException failure) {
         transaction.end();
-        try (Statement rollback = physical.createStatement()) {
-            rollback.execute("ROLLBACK");
+        try {
+            TransactionLog.rollBackBySql(physical);
         } catch (SQLException e) {
             failure.addSuppressed(e);
             lost(lastLoss);
@@ -990,6 +993,7 @@ public final class Link {
                 }
                 if (whyNot != null) {
                     physical.rollback();
+                    source.handler().notReplayed(first, whyNot);
                     throw new Refused(notCommitted(first, whyNot));
                 }
                 replayTransaction(begun);

@@ -304,12 +304,20 @@ public final class TransactionLog {
         }
     }
 
-    /** The replay failed: what it did is rolled back (by SQL, which the driver also takes in auto-commit mode). */
-    private static SQLTransactionRollbackException dataChanged(Connection fresh, String what, SQLException cause)
-            throws SQLException {
-        try (Statement rollback = fresh.createStatement()) {
+    /**
+     * Rolls back what is open on {@code physical} by SQL {@code ROLLBACK}, which the driver also takes in auto-commit
+     * mode (a transaction a script began with {@code START TRANSACTION}), where its {@code rollback()} does nothing.
+     */
+    public static void rollBackBySql(Connection physical) throws SQLException {
+        try (Statement rollback = physical.createStatement()) {
             rollback.execute("ROLLBACK");
         }
+    }
+
+    /** The replay failed: what it did is rolled back ({@link #rollBackBySql}). */
+    private static SQLTransactionRollbackException dataChanged(Connection fresh, String what, SQLException cause)
+            throws SQLException {
+        rollBackBySql(fresh);
         return new SQLTransactionRollbackException("LinkGuard: the link to the database was lost inside a "
                 + "transaction, and running the transaction again on a fresh link did not see the same data: " + what
                 + ". The data changed between the loss and the replay, so the transaction was rolled back; run it "

@@ -44,8 +44,7 @@ final class ServerRole {
             return silent(address, e.getMessage());
         }
         try {
-            Map<String, String> values = read(connection, VARIABLES);
-            values.putAll(read(connection, STATUS));
+            Map<String, String> values = values(connection);
             boolean galera = "ON".equals(values.get("wsrep_on"));
             String notWriter = whyNotWriter(values, galera);
             if (notWriter != null) {
@@ -57,6 +56,18 @@ final class ServerRole {
             closeQuietly(connection);
             return silent(address, e.getMessage());
         }
+    }
+
+    /** Why the server of {@code connection} is not the writer now (read-only, replicating, ...), or null if it is. */
+    static String whyNotWriter(Connection connection) throws SQLException {
+        Map<String, String> values = values(connection);
+        return whyNotWriter(values, "ON".equals(values.get("wsrep_on")));
+    }
+
+    private static Map<String, String> values(Connection connection) throws SQLException {
+        Map<String, String> values = read(connection, VARIABLES);
+        values.putAll(read(connection, STATUS));
+        return values;
     }
 
     /** A server that gave no answer, and why. */
@@ -120,7 +131,8 @@ final class ServerRole {
         }
     }
 
-    private static void closeQuietly(Connection connection) {
+    /** Closes a connection that is let go of, whatever the server it was to says. */
+    static void closeQuietly(Connection connection) {
         try {
             connection.close();
         } catch (SQLException ignored) {

@@ -127,17 +127,24 @@ public final class Topology {
             if (writer == current) {
                 return connection;
             }
-            close(connection); // it stopped being the writer while the connection was made: not to the pool
+            ServerRole.closeQuietly(connection); // it stopped being the writer while it was made: not to the pool
         }
         return learn(opener);
     }
 
-    private static void close(Connection connection) {
-        try {
-            connection.close();
-        } catch (SQLException e) {
-            // going anyway
-        }
+    /** Whether a writer is known now. */
+    public boolean writerKnown() {
+        return writer != null;
+    }
+
+    /** How to connect to each server alone, in the URL's order (for watching them while no writer is known). */
+    public List<DataSource> serverSources() {
+        return servers.stream().map(Server::dataSource).toList();
+    }
+
+    /** Why the server of {@code connection} is not the writer now (read-only, replicating, ...), or null if it is. */
+    public static String whyNotWriter(Connection connection) throws SQLException {
+        return ServerRole.whyNotWriter(connection);
     }
 
     /** The writer's address ({@code host:port}), or null while none is known: for meters and endpoints. */

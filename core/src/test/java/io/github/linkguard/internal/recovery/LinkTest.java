@@ -280,8 +280,12 @@ class LinkTest {
         }
 
         @Override
-        public boolean leftWriter(Connection physical) {
+        public boolean followsWriter() {
             return false; // one server: nothing to learn again
+        }
+
+        @Override
+        public void leftWriter(Connection physical) {
         }
     }
 }
