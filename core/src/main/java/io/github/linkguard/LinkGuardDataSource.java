@@ -115,12 +115,14 @@ public final class LinkGuardDataSource implements DataSource, AutoCloseable {
         this.refillGate = pool == null ? null : installRefillGate(pool, builder.reconnectInterval, comeback, topology);
         this.failoverUnguarded = topology != null && refillGate == null;
         this.topology = refillGate == null ? null : topology;
-        // where the writer is followed, LinkGuard's own connections (the preflight, its table's DDL) go to it too
+        // where the writer is followed, LinkGuard's own connections (the preflight, its table's DDL, the probe) go to it
         Topology followed = this.topology;
         this.preflightConnections = followed == null ? ownConnections : () -> followed.connect(DataSource::getConnection);
+        ServerProbe.ConnectionSource probeSource = followed == null ? probeConnections
+                : followed.probeSource(builder.probeTimeout, probeConnections);
         ServerProbe probe = builder.probeTimeout.isZero() ? null
-                : new ServerProbe(builder.name, refillGate == null ? probeConnections
-                        : gatedProbe(refillGate, probeConnections), builder.probeTimeout, Builder.PROBE_FRESH_FOR);
+                : new ServerProbe(builder.name, refillGate == null ? probeSource
+                        : gatedProbe(refillGate, probeSource), builder.probeTimeout, Builder.PROBE_FRESH_FOR);
         this.handler = new LostLinkHandler(builder.name, probe, metrics, clientSettings, comeback,
                 new Remedies(builder.name, builder.remediation, builder.skippedRemedies, pool, metrics));
         this.preflightReport = new PreflightReport(builder.name, metrics);
@@ -736,11 +738,12 @@ public final class LinkGuardDataSource implements DataSource, AutoCloseable {
 
         /**
          * How often a HikariCP pool under LinkGuard tries to reconnect while the server is away and operations
-         * wait for a connection (default 400 ms, jittered by a quarter): the first call after the server is
-         * back waits about half of it on average. HikariCP alone waits 10 ms after a failed attempt, doubling
-         * up to 5 s. Longer makes fewer attempts during an outage (each one a connect the server, if it is up
-         * but full, must refuse), and later recoveries. Needs a pool that has not started when
-         * LinkGuard wraps it (Spring Boot's, or {@code new HikariDataSource()} with setters).
+         * wait for a connection (default 400 ms, jittered by a quarter). In between it watches 20 times (a knock
+         * at the server's port; with several servers, a look at which one writes) and connects as soon as the
+         * server or a new writer is there, skipping the attempts it knows would fail; where it cannot tell (a
+         * host that drops packets), the first call after the server is back waits about half an interval on
+         * average. HikariCP alone waits 10 ms after a failed attempt, doubling up to 5 s. Needs a pool that has
+         * not started when LinkGuard wraps it (Spring Boot's, or {@code new HikariDataSource()} with setters).
          */
         public Builder reconnectInterval(Duration reconnectInterval) {
             this.reconnectInterval = positive(reconnectInterval, "reconnectInterval");

@@ -17,6 +17,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -77,6 +78,12 @@ class FailoverTest {
             assertThat(tokens(cluster, 0, zombieAt)).as("writes to the zombie after it came back").isEmpty();
             assertThat(guarded.registry().get("linkguard.writer").gauge().value()).isEqualTo(1);
             assertThat(guarded.registry().get("linkguard.writer.switches").counter().count()).isEqualTo(1);
+            // the probe read the killed primary itself (refusing), not the replica, which would read as a network fault
+            Map<String, Double> causes = new TreeMap<>();
+            guarded.registry().find("linkguard.failures").counters().forEach(counter ->
+                    causes.merge(counter.getId().getTag("cause"), counter.count(), Double::sum));
+            System.out.printf("failover (TLS %s): lost links by cause %s%n", tls, causes);
+            assertThat(causes).containsKey("server-restart").doesNotContainKey("network");
         }
     }
 

@@ -127,7 +127,8 @@ class WrapperTest {
                     .isInstanceOf(SQLTimeoutException.class)
                     .satisfies(e -> assertThat(Diagnosis.of(e)).isEmpty());
             assertThat(guarded.registry().getMeters()).extracting(meter -> meter.getId().getName())
-                    .containsOnly("linkguard.server.back"); // registered at once; nothing counted
+                    .containsOnly("linkguard.server.back", "linkguard.replays"); // registered at once
+            assertNothingCounted(guarded);
         }
     }
 
@@ -181,7 +182,8 @@ class WrapperTest {
             }
             assertThat(showCommands(db)).isEqualTo(before);
             assertThat(guarded.registry().getMeters()).extracting(meter -> meter.getId().getName())
-                    .containsOnly("linkguard.server.back"); // registered at once; nothing counted
+                    .containsOnly("linkguard.server.back", "linkguard.replays"); // registered at once
+            assertNothingCounted(guarded);
             assertThat(probeThreads()).isSubsetOf(probesBefore);
         }
     }
@@ -274,5 +276,12 @@ class WrapperTest {
             rows.next();
             return rows.getLong(1);
         }
+    }
+
+    /** The meters registered at once (so that dashboards show "none yet") counted nothing. */
+    private static void assertNothingCounted(Pools.Guarded guarded) {
+        assertThat(guarded.registry().get("linkguard.server.back").timer().count()).isZero();
+        assertThat(guarded.registry().find("linkguard.replays").counters())
+                .allSatisfy(counter -> assertThat(counter.count()).isZero());
     }
 }

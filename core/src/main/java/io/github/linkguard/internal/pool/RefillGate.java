@@ -48,8 +48,10 @@ public final class RefillGate implements DataSource, AutoCloseable {
     private final Topology topology;
     /** Tells, between attempts, when the server (or a writer) is back; null where it cannot. */
     private final Watch watch;
-    /** The watch said the server was back but the attempt after it failed (a proxy accepts for the server): this
-     *  outage is paced by attempts alone. */
+    /**
+     * The watch said the server was back but the attempt after it failed (a server shutting down still accepts, a
+     * proxy accepts for a server that is away): its word is not taken until it sees the server surely away.
+     */
     private volatile boolean watchMisled;
     private volatile DataSource target;
     /** When the current outage began (nanoTime of its first failed attempt); 0 while the server answers. */
@@ -108,14 +110,19 @@ public final class RefillGate implements DataSource, AutoCloseable {
             long wait = nextAttemptNanos - System.nanoTime();
             boolean watchedBack = false;
             if (wait > 0) {
-                if (watch == null || watchMisled) {
+                if (watch == null) {
                     pause(wait, last);
                     continue;
                 }
                 Watch.Chance chance = watchFor(wait, last);
-                if (chance == Watch.Chance.NONE && demand()) {
-                    skipAttempt(); // it would only fail: the next one is due an interval later
-                    continue;
+                if (chance == Watch.Chance.NONE) {
+                    watchMisled = false; // the server is surely away now: its return will show
+                    if (demand()) {
+                        skipAttempt(); // it would only fail: the next one is due an interval later
+                        continue;
+                    }
+                } else if (chance == Watch.Chance.NOW && watchMisled) {
+                    chance = Watch.Chance.DUE; // it looked back before, and was not: the attempt when it is due
                 }
                 long rest = nextAttemptNanos - System.nanoTime();
                 if (chance == Watch.Chance.DUE && rest > 0) {

@@ -5,16 +5,21 @@ import com.mysql.cj.conf.HostInfo;
 import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.util.DriverDataSource;
 import io.github.linkguard.internal.diagnosis.ExceptionEvidence;
+import io.github.linkguard.internal.diagnosis.ServerProbe;
 import io.github.linkguard.internal.metrics.LinkGuardMetrics;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -85,10 +90,37 @@ public final class Topology {
             String database = host.getDatabase() == null ? "" : host.getDatabase();
             String user = pool.getUsername() != null ? pool.getUsername() : host.getUser();
             String password = pool.getPassword() != null ? pool.getPassword() : host.getPassword();
-            servers.add(new Server(host.getHostPortPair(), new DriverDataSource("jdbc:mysql://" + host.getHostPortPair()
-                    + "/" + database, pool.getDriverClassName(), properties, user, password)));
+            String alone = "jdbc:mysql://" + host.getHostPortPair() + "/" + database;
+            String driver = pool.getDriverClassName();
+            servers.add(new Server(host.getHostPortPair(), new DriverDataSource(alone, driver, properties, user, password),
+                    timeout -> new DriverDataSource(alone, driver, bounded(properties, timeout), user, password)));
         }
         return new Topology(dataSource, metrics, List.copyOf(servers));
+    }
+
+    /** {@code properties} with connect and read timeouts of {@code timeout}. */
+    private static Properties bounded(Properties properties, Duration timeout) {
+        Properties bounded = new Properties();
+        bounded.putAll(properties);
+        bounded.setProperty("connectTimeout", Long.toString(timeout.toMillis()));
+        bounded.setProperty("socketTimeout", Long.toString(timeout.toMillis()));
+        return bounded;
+    }
+
+    /**
+     * Where the diagnosis probe connects (connect and reads bounded by {@code timeout}): the writer, or while none
+     * is known the writer lost last, the server a lost link was to; before any writer was known, {@code otherwise}.
+     * The driver's failover would take the probe to whichever server answers, a replica's variables and counters
+     * read as the evidence of the writer's lost link.
+     */
+    public ServerProbe.ConnectionSource probeSource(Duration timeout, ServerProbe.ConnectionSource otherwise) {
+        Map<Server, DataSource> probes = new HashMap<>();
+        servers.forEach(server -> probes.put(server, server.bounded().apply(timeout)));
+        return () -> {
+            Server current = writer;
+            Server target = current != null ? current : lost;
+            return target == null ? otherwise.open() : probes.get(target).getConnection();
+        };
     }
 
     /** {@code url} (a {@code jdbc:mysql://} URL) with {@code servers} in place of its hosts. */
@@ -267,7 +299,7 @@ public final class Topology {
         thread.start();
     }
 
-    /** A server of the URL: its address and how to connect to it alone. */
-    private record Server(String address, DataSource dataSource) {
+    /** A server of the URL: its address, how to connect to it alone, and so with timeouts (for the probe). */
+    private record Server(String address, DataSource dataSource, Function<Duration, DataSource> bounded) {
     }
 }

@@ -419,7 +419,8 @@ public class LinkGuardProperties {
 
         /**
          * How often a HikariCP pool under LinkGuard tries to reconnect while the server is away and operations
-         * wait (jittered by a quarter); the first call after the server is back waits about half of it.
+         * wait (jittered by a quarter); in between it watches 20 times for the server (or a new writer) and
+         * connects as soon as it is back.
          */
         private Duration reconnectInterval = Duration.ofMillis(400);
 
