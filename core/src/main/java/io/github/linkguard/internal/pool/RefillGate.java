@@ -186,6 +186,9 @@ public final class RefillGate implements DataSource, AutoCloseable {
                 downSinceNanos = 0;
                 lastFailure = null;
                 watchMisled = false;
+                if (watch != null) {
+                    watch.release();
+                }
                 comeback.serverBack(System.nanoTime());
             }
             return connection;

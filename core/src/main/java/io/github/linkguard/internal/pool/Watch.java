@@ -26,7 +26,11 @@ public interface Watch {
      */
     Chance await(long nanos, long pauseNanos, BooleanSupplier stop) throws InterruptedException;
 
-    /** Lets go of what the watch holds (connections kept to look through). */
+    /** The server is back: lets go of what the watch holds (connections kept to look through) until it is away again. */
+    default void release() {
+    }
+
+    /** Lets go of what the watch holds, for good. */
     default void close() {
     }
 }

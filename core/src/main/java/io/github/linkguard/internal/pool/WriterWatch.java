@@ -115,7 +115,8 @@ final class WriterWatch implements Watch {
         return broke ? null : false;
     }
 
-    private void release() {
+    @Override
+    public synchronized void release() {
         for (int i = 0; i < kept.length; i++) {
             if (kept[i] != null) {
                 closeQuietly(kept[i]);
