@@ -67,6 +67,12 @@ public final class GenerateDelegates {
     private static final Set<String> UNDIGESTIBLE = Set.of("getAsciiStream", "getUnicodeStream", "getBinaryStream",
             "getCharacterStream", "getNCharacterStream", "getBlob", "getClob", "getNClob", "getRef", "getArray",
             "getRowId", "getSQLXML");
+    /**
+     * What a connection or statement read from its link: a lost link's went with it, so these answer none
+     * without a fresh link (frameworks read and clear warnings as they let a connection go, before or without
+     * rolling a lost transaction back).
+     */
+    private static final Set<String> LINK_WARNINGS = Set.of("getWarnings", "clearWarnings");
     /** Changes made through the result set: sent to the server, not kept for a replay. */
     private static final Set<String> ROW_CHANGES = Set.of("insertRow", "updateRow", "deleteRow", "refreshRow",
             "cancelRowUpdates", "moveToInsertRow", "moveToCurrentRow");
@@ -137,8 +143,18 @@ public final class GenerateDelegates {
         } else {
             statement = (returns == void.class ? "" : "return ") + call + ";";
         }
-        return "        link.ensureLink();\n        try {\n            " + statement + "\n        } catch (SQLException e) {\n"
+        return onTheLink(m) + "        try {\n            " + statement + "\n        } catch (SQLException e) {\n"
                 + "            throw failed(e);\n        }\n";
+    }
+
+    /** Before a connection's or statement's call: the link, fresh after a lost one (a lost one's warnings: none). */
+    private static String onTheLink(Method m) {
+        String ensure = "        link.ensureLink();\n";
+        if (!LINK_WARNINGS.contains(m.getName())) {
+            return ensure;
+        }
+        return "        if (link.lostButNotClosed()) {\n            return" + (m.getReturnType() == void.class ? "" : " null")
+                + ";\n        }\n" + ensure;
     }
 
     /** A metadata method: delegates, guards a result set it returns, reports a failure through failed(e). */
@@ -165,7 +181,7 @@ public final class GenerateDelegates {
             return executionCall(m);
         }
         String call = "delegate." + m.getName() + "(" + delegateArguments(m) + ");";
-        StringBuilder body = new StringBuilder("        link.ensureLink();\n        try {\n");
+        StringBuilder body = new StringBuilder(onTheLink(m)).append("        try {\n");
         Class<?>[] p = m.getParameterTypes();
         boolean byName = m.getName().startsWith("set") && p.length >= 2 && p[0] == String.class;
         boolean byIndex = m.getName().startsWith("set") && p.length >= 2 && p[0] == int.class;

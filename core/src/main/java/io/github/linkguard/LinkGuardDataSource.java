@@ -118,11 +118,9 @@ public final class LinkGuardDataSource implements DataSource, AutoCloseable {
         // where the writer is followed, LinkGuard's own connections (the preflight, its table's DDL, the probe) go to it
         Topology followed = this.topology;
         this.preflightConnections = followed == null ? ownConnections : () -> followed.connect(DataSource::getConnection);
-        ServerProbe.ConnectionSource probeSource = followed == null ? probeConnections
-                : followed.probeSource(builder.probeTimeout, probeConnections);
-        ServerProbe probe = builder.probeTimeout.isZero() ? null
-                : new ServerProbe(builder.name, refillGate == null ? probeSource
-                        : gatedProbe(refillGate, probeSource), builder.probeTimeout, Builder.PROBE_FRESH_FOR);
+        ServerProbe probe = builder.probeTimeout.isZero() ? null : new ServerProbe(builder.name, gatedProbe(refillGate,
+                followed == null ? probeConnections : followed.probeSource(builder.probeTimeout, probeConnections)),
+                builder.probeTimeout, Builder.PROBE_FRESH_FOR);
         this.handler = new LostLinkHandler(builder.name, probe, metrics, clientSettings, comeback,
                 new Remedies(builder.name, builder.remediation, builder.skippedRemedies, pool, metrics));
         this.preflightReport = new PreflightReport(builder.name, metrics);
@@ -142,9 +140,12 @@ public final class LinkGuardDataSource implements DataSource, AutoCloseable {
         this.clock = CoarseClock.lease();
     }
 
-    /** The probe does not try to connect while the gate has just seen the server refuse: it takes that answer. */
+    /**
+     * The probe does not try to connect while the gate (if any) has just seen the server refuse: it takes that
+     * answer.
+     */
     private static ServerProbe.ConnectionSource gatedProbe(RefillGate gate, ServerProbe.ConnectionSource source) {
-        return () -> {
+        return gate == null ? source : () -> {
             SQLException recent = gate.recentFailure();
             if (recent != null) {
                 throw recent;

@@ -8,21 +8,30 @@ import com.mysql.cj.protocol.Resultset;
 import com.mysql.cj.protocol.ServerSession;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 
 /**
  * A Connector/J query interceptor ({@code queryInterceptors=io.github.linkguard.BeforeCommit}) that runs an
  * armed action once, just before the driver sends the next COMMIT (or LinkGuard's call that writes the marker and
- * commits): a test cuts the link at that moment (the COMMIT lost on its way, its answer lost after the server
- * committed, a partition).
+ * commits), or the next statement a test names: a test cuts the link at that moment (the COMMIT lost on its way,
+ * its answer lost after the server committed, a partition; then a fresh link lost as it resolves the COMMIT).
  */
 public final class BeforeCommit implements QueryInterceptor {
 
-    private static final AtomicReference<Runnable> ARMED = new AtomicReference<>();
+    private static final AtomicReference<Armed> ARMED = new AtomicReference<>();
+
+    private record Armed(Predicate<String> at, Runnable action) {
+    }
 
     /** Runs {@code action} before the next COMMIT any connection sends. */
     static void arm(Runnable action) {
-        ARMED.set(action);
+        armAt(BeforeCommit::commits, action);
+    }
+
+    /** Runs {@code action} before the next statement (its text trimmed) that {@code at} accepts. */
+    static void armAt(Predicate<String> at, Runnable action) {
+        ARMED.set(new Armed(at, action));
     }
 
     /** Forgets an action that did not run. */
@@ -37,11 +46,9 @@ public final class BeforeCommit implements QueryInterceptor {
 
     @Override
     public <T extends Resultset> T preProcess(Supplier<String> sql, Query query) {
-        if (ARMED.get() != null && commits(sql.get().trim())) {
-            Runnable action = ARMED.getAndSet(null);
-            if (action != null) {
-                action.run();
-            }
+        Armed armed = ARMED.get();
+        if (armed != null && armed.at().test(sql.get().trim()) && ARMED.compareAndSet(armed, null)) {
+            armed.action().run(); // which may arm the next
         }
         return null;
     }

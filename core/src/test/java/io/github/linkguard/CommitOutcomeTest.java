@@ -33,6 +33,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * A COMMIT lost with its link is resolved exactly: LinkGuard learns on a fresh link whether it took effect
@@ -178,6 +179,28 @@ class CommitOutcomeTest {
                     session -> BeforeCommit.arm(() -> proxy.cutOpenLinksAtNext(Direction.SERVER_TO_CLIENT)));
             assertThat(outcomes(guarded, "committed")).isEqualTo(1);
             assertThat(outcomes(guarded, "replayed")).isZero();
+        }
+        assertCommittedOnce(db);
+    }
+
+    /**
+     * The COMMIT lost on its way, then the fresh link lost too as the resolution asks the server whether it is a
+     * Galera node: another fresh link resolves it. That failure was swallowed as "not Galera", and the pool's
+     * proxy then answered the marker's read with "Connection is closed" (08007: "no fresh link could learn its
+     * outcome"), seen under repeated kills in the JPA example.
+     */
+    @ParameterizedTest(name = "TLS {0}")
+    @ValueSource(booleans = {false, true})
+    void aFreshLinkLostAsItResolvesALostCommitIsJustAnotherAttempt(boolean tls, EmbeddedMariaDb db) throws Exception {
+        try (FaultProxy proxy = FaultProxy.start(db.host(), db.port());
+                Pools.Guarded guarded = guardThrough(proxy, db, tls);
+                Connection connection = guarded.dataSource().getConnection()) {
+            fourInsertsThenCommit(connection, session -> BeforeCommit.arm(() -> {
+                proxy.cutOpenLinksAtNext(Direction.CLIENT_TO_SERVER);
+                BeforeCommit.armAt(sql -> sql.contains("@@wsrep_on"),
+                        () -> proxy.cutOpenLinksAtNext(Direction.CLIENT_TO_SERVER));
+            }));
+            assertThat(outcomes(guarded, "replayed")).isEqualTo(1);
         }
         assertCommittedOnce(db);
     }

@@ -1,10 +1,8 @@
 package io.github.linkguard;
 
+import static io.github.linkguard.capture.Captured.load;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.ObjectInputStream;
 import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
 import java.util.Optional;
@@ -163,16 +161,5 @@ class DiagnosisOfTest {
                 .contains("Evidence: SQLState 08S01")
                 .containsPattern("last packet received 35\\d\\d ms ago")
                 .contains("What to change: keep pooled connections younger than the server's wait_timeout");
-    }
-
-    static Throwable load(String name) throws IOException, ClassNotFoundException {
-        try (InputStream file = DiagnosisOfTest.class.getResourceAsStream("/captured/" + name + ".ser")) {
-            if (file == null) {
-                throw new IllegalArgumentException("no captured exception " + name);
-            }
-            try (ObjectInputStream in = new ObjectInputStream(file)) {
-                return (Throwable) in.readObject();
-            }
-        }
     }
 }

@@ -1,5 +1,7 @@
 package io.github.linkguard;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import com.zaxxer.hikari.HikariDataSource;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -113,6 +115,19 @@ final class FailoverLoad {
 
     long firstAckAfter(long nanos) {
         return ackedAt.values().stream().filter(at -> at - nanos >= 0).min(Long::compare).orElse(Long.MAX_VALUE);
+    }
+
+    /**
+     * Says what the application saw ({@code event}, TLS on or off: writes acknowledged, reads, the first write
+     * after the {@code since} at {@code sinceNanos}, failures) and asserts that it saw no failure and wrote again
+     * within a second of it.
+     */
+    void assertInvisible(String event, boolean tls, String since, long sinceNanos) {
+        long firstWrite = firstAckAfter(sinceNanos) - sinceNanos;
+        System.out.printf("%s (TLS %s): %d writes acknowledged, %d reads, first write %d ms after the %s, failures %s%n",
+                event, tls, acked.size(), reads.get(), TimeUnit.NANOSECONDS.toMillis(firstWrite), since, failures);
+        assertThat(failures).as("failures the application saw").isEmpty();
+        assertThat(firstWrite).as("first write after the " + since + " (ns)").isLessThanOrEqualTo(TimeUnit.SECONDS.toNanos(1));
     }
 
     private void await(BooleanSupplier done, String what) throws InterruptedException {

@@ -5,6 +5,8 @@ import com.zaxxer.hikari.HikariDataSource;
 import io.github.linkguard.testkit.EmbeddedMariaDb;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
@@ -112,6 +114,32 @@ final class Pools {
     static void execute(Connection connection, String sql) throws SQLException {
         try (Statement statement = connection.createStatement()) {
             statement.execute(sql);
+        }
+    }
+
+    /**
+     * Kills the first session but {@code locker}'s seen running {@code sql} (a replay's or a re-run's, waiting for
+     * the row {@code locker} holds), then lets the row go; waits up to 20 s. The killed session's id.
+     */
+    static long killWhenRunning(Connection locker, String sql) {
+        try (PreparedStatement running = locker.prepareStatement(
+                "SELECT ID FROM information_schema.PROCESSLIST WHERE INFO = ? AND ID <> CONNECTION_ID()")) {
+            running.setString(1, sql);
+            long deadline = System.nanoTime() + 20_000_000_000L;
+            while (System.nanoTime() < deadline) {
+                try (ResultSet ids = running.executeQuery()) {
+                    if (ids.next()) {
+                        long id = ids.getLong(1);
+                        execute(locker, "KILL CONNECTION " + id);
+                        locker.rollback();
+                        return id;
+                    }
+                }
+                Thread.sleep(5);
+            }
+            throw new AssertionError("no session ran " + sql);
+        } catch (SQLException | InterruptedException e) {
+            throw new AssertionError(e);
         }
     }
 

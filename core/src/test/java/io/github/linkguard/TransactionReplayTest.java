@@ -17,6 +17,8 @@ import java.sql.SQLTransactionRollbackException;
 import java.sql.Statement;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -76,6 +78,34 @@ class TransactionReplayTest {
             assertThat(number(db, "SELECT COUNT(*) FROM test.replay_rows")).isEqualTo(4);
             assertThat(number(db, "SELECT SUM(v) FROM test.replay_rows")).isEqualTo(11 + 21 + 30 + 40);
             assertThat(guarded.registry().find("linkguard.retries").tag("outcome", "recovered").counters()).isNotEmpty();
+            assertThat(replays(guarded)).isEqualTo(Map.of("replayed", 1.0, "rolled-back", 0.0, "not-replayed", 0.0));
+        }
+    }
+
+    /**
+     * The fresh link is killed while the replay runs (its statement waiting for a row lock): that link is lost
+     * too, and the replay runs again on another one; the transaction commits once.
+     */
+    @ParameterizedTest(name = "TLS {0}")
+    @ValueSource(booleans = {false, true})
+    void aReplayWhoseFreshLinkIsKilledRunsAgainOnAnother(boolean tls, EmbeddedMariaDb db) throws Exception {
+        String update = "UPDATE replay_rows SET v = v + 1 WHERE id = 1";
+        try (Pools.Guarded guarded = guard(db, tls, b -> b); Connection connection = guarded.dataSource().getConnection();
+                Connection locker = db.adminConnection()) {
+            long session = sessionOf(connection);
+            connection.setAutoCommit(false);
+            execute(connection, update);
+            db.execute("KILL CONNECTION " + session);
+            locker.setAutoCommit(false);
+            execute(locker, "SELECT v FROM test.replay_rows WHERE id = 1 FOR UPDATE"); // the replay waits for it
+            CompletableFuture<Long> replayKilled = CompletableFuture.supplyAsync(() -> Pools.killWhenRunning(locker, update));
+
+            execute(connection, "UPDATE replay_rows SET v = v + 1 WHERE id = 2"); // replayed twice, then this one
+            assertThat(replayKilled.get(20, TimeUnit.SECONDS)).as("the session of the first replay, killed")
+                    .isNotEqualTo(session);
+            connection.commit();
+
+            assertThat(number(db, "SELECT SUM(v) FROM test.replay_rows")).isEqualTo(11 + 21);
             assertThat(replays(guarded)).isEqualTo(Map.of("replayed", 1.0, "rolled-back", 0.0, "not-replayed", 0.0));
         }
     }
@@ -304,6 +334,36 @@ class TransactionReplayTest {
             assertThat(replays(guarded)).isEqualTo(Map.of("replayed", 0.0, "rolled-back", 0.0, "not-replayed", 1.0));
         }
         assertThat(number(db, "SELECT SUM(v) FROM test.replay_rows")).isEqualTo(30);
+    }
+
+    /**
+     * Frameworks read and clear warnings as they let a connection go (Hibernate does, after a failed transaction,
+     * before Spring's rollback() reaches the connection): a lost link's warnings went with it. Before, those calls
+     * made a fresh link (waiting for the pool) or, with the lost transaction not yet rolled back, failed with 40000.
+     */
+    @Test
+    void warningsOfALostLinkAreNoneAndTakeNoFreshLink(EmbeddedMariaDb db) throws Exception {
+        HikariDataSource pool = Pools.lazyHikari(db, Pools.url(db, false));
+        try (Pools.Guarded guarded = Pools.guard(pool, b -> b.transactionReplay(false));
+                Connection connection = guarded.dataSource().getConnection();
+                Statement statement = connection.createStatement()) {
+            long session = sessionOf(connection);
+            connection.setAutoCommit(false);
+            statement.execute("UPDATE replay_rows SET v = 11 WHERE id = 1");
+            db.execute("KILL CONNECTION " + session);
+            assertThatThrownBy(() -> statement.execute("UPDATE replay_rows SET v = 21 WHERE id = 2"))
+                    .isInstanceOf(SQLException.class);
+
+            assertThat((Object) statement.getWarnings()).isNull();
+            statement.clearWarnings();
+            assertThat((Object) connection.getWarnings()).isNull();
+            connection.clearWarnings();
+            assertThat(pool.getHikariPoolMXBean().getActiveConnections()).as("links in use").isZero();
+            connection.rollback();
+            connection.clearWarnings();
+            assertThat(pool.getHikariPoolMXBean().getActiveConnections()).as("links in use").isZero();
+            assertThat(number(connection, "SELECT v FROM replay_rows WHERE id = 1")).isEqualTo(10); // a fresh link
+        }
     }
 
     @Test

@@ -6,12 +6,12 @@ import com.mysql.cj.jdbc.JdbcConnection;
 import io.github.linkguard.Finding;
 import io.github.linkguard.internal.diagnosis.ServerProbe;
 import io.github.linkguard.internal.metrics.LinkGuardMetrics;
+import io.github.linkguard.internal.retry.RetryPolicy;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -250,7 +250,7 @@ public final class CommitOutcomes {
         try {
             mark.known.learnServer(physical);
         } catch (SQLException failed) {
-            mark.sent = linkFailure(failed); // lost: the row, without the new token, says it did not commit
+            mark.sent = RetryPolicy.linkBroke(failed); // lost: the row, without the new token, says it did not commit
             throw failed;
         }
     }
@@ -263,7 +263,7 @@ public final class CommitOutcomes {
             marker.setLong(3, mark.token);
             marker.executeUpdate();
         } catch (SQLException e) {
-            if (linkFailure(e) || !TABLE_UNUSABLE.contains(e.getErrorCode())) {
+            if (RetryPolicy.linkBroke(e) || !TABLE_UNUSABLE.contains(e.getErrorCode())) {
                 throw e; // a deadlock, a lock wait, a read-only server: the transaction's own, not the table's
             }
             mark.sent = false;
@@ -281,7 +281,7 @@ public final class CommitOutcomes {
         try (Statement call = physical.createStatement()) {
             call.execute(oneTrip + mark.key + ", " + mark.token + ")");
         } catch (SQLException e) {
-            if (linkFailure(e) || !PROCEDURE_UNUSABLE.contains(e.getErrorCode())) {
+            if (RetryPolicy.linkBroke(e) || !PROCEDURE_UNUSABLE.contains(e.getErrorCode())) {
                 throw e;
             }
             mark.sent = false;
@@ -323,9 +323,11 @@ public final class CommitOutcomes {
      * On a Galera node, makes the session's reads wait until the node has applied every write the cluster
      * committed before them: the lost COMMIT's writeset may have reached the cluster and still be on its way to
      * this node's tables, and a read without the wait would find no token and replay a transaction that
-     * committed. The session's own value, to put back; null elsewhere (no Galera, or MySQL).
+     * committed. The session's own value, to put back; null elsewhere (no Galera, or MySQL). A lost link is
+     * thrown: swallowed, the pool's proxy would answer the next call with "Connection is closed", which says
+     * nothing of a lost link.
      */
-    private static String causalReads(Connection fresh) {
+    private static String causalReads(Connection fresh) throws SQLException {
         String before;
         try (Statement statement = fresh.createStatement();
                 ResultSet galera = statement.executeQuery("SELECT @@wsrep_on, @@wsrep_sync_wait")) {
@@ -334,14 +336,22 @@ public final class CommitOutcomes {
             }
             before = galera.getString(2);
         } catch (SQLException notGalera) {
+            throwIfLinkBroke(notGalera);
             return null; // MySQL has no such variables
         }
         try (Statement statement = fresh.createStatement()) {
             statement.execute("SET SESSION wsrep_sync_wait = 1");
         } catch (SQLException e) {
+            throwIfLinkBroke(e);
             return null;
         }
         return before;
+    }
+
+    private static void throwIfLinkBroke(SQLException e) throws SQLException {
+        if (RetryPolicy.linkBroke(e)) {
+            throw e;
+        }
     }
 
     private boolean tokenCommitted(Connection fresh, Mark mark) throws SQLException {
@@ -536,10 +546,6 @@ public final class CommitOutcomes {
     }
 
     /** Whether a failure is the link's (the session may be gone), not the statement's. */
-    private static boolean linkFailure(SQLException e) {
-        String state = e.getSQLState();
-        return state != null && state.toUpperCase(Locale.ROOT).startsWith("08");
-    }
 
     /** The table's qualified name, once known; null before. */
     public String table() {

@@ -1,7 +1,7 @@
 package io.github.linkguard.internal.diagnosis;
 
 /** The MySQL and MariaDB error codes that mean a lost, refused or killed link. */
-final class ServerErrors {
+public final class ServerErrors {
 
     /** ER_CON_COUNT_ERROR: "Too many connections". */
     static final int TOO_MANY_CONNECTIONS = 1040;
@@ -38,6 +38,15 @@ final class ServerErrors {
     static final int CLIENT_INTERACTION_TIMEOUT = 4031;
 
     private ServerErrors() {
+    }
+
+    /**
+     * Whether the server ended the session with this error: it was killed (MariaDB's 1927; MySQL's 1317, which a
+     * KILL QUERY sends too, is taken as the session's end, the safe side for a link of LinkGuard's own: it
+     * leaves) or the server shuts down. The link is as good as lost, though the error came as a reply.
+     */
+    public static boolean endsSession(int code) {
+        return code == CONNECTION_KILLED || code == QUERY_INTERRUPTED || code == SERVER_SHUTDOWN;
     }
 
     static boolean isLinkError(int code) {

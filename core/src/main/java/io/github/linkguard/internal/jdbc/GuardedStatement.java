@@ -1,11 +1,7 @@
 package io.github.linkguard.internal.jdbc;
 
-import com.mysql.cj.NativeSession;
-import com.mysql.cj.Session;
-import com.mysql.cj.exceptions.StatementIsClosedException;
-import com.mysql.cj.jdbc.JdbcConnection;
-import com.mysql.cj.jdbc.exceptions.SQLExceptionsMapping;
 import io.github.linkguard.Phase;
+import io.github.linkguard.internal.diagnosis.ForceClosed;
 import io.github.linkguard.internal.recovery.Link;
 import io.github.linkguard.internal.recovery.Recoverable;
 import io.github.linkguard.internal.replay.ReadLog;
@@ -192,27 +188,9 @@ public abstract class GuardedStatement extends DelegatingWrapper implements Stat
         }
     }
 
-    /**
-     * The failure of a batch as the link met it. Connector/J, clearing the batch of a statement that its broken
-     * connection closed during the batch, throws "No operations allowed after statement closed" in place of the
-     * failure (seen with MariaDB 10.11 after a KILL); the driver's session keeps the reason it was closed for.
-     */
+    /** The failure of a batch as the link met it ({@link ForceClosed}). */
     final SQLException batchFailure(SQLException failure) {
-        if (!(failure.getCause() instanceof StatementIsClosedException)) {
-            return failure;
-        }
-        try {
-            Session session = link.physical().unwrap(JdbcConnection.class).getSession();
-            Throwable reason = session instanceof NativeSession ? ((NativeSession) session).getForceClosedReason() : null;
-            if (reason == null) {
-                return failure;
-            }
-            SQLException lost = SQLExceptionsMapping.translateException(reason);
-            lost.addSuppressed(failure);
-            return lost;
-        } catch (SQLException | RuntimeException | LinkageError notConnectorJ) {
-            return failure;
-        }
+        return ForceClosed.unmask(link.physical(), failure);
     }
 
     /** The text a lost batch is judged by: the prepared statement's, or the plain batch's texts. */
@@ -220,12 +198,25 @@ public abstract class GuardedStatement extends DelegatingWrapper implements Stat
         return batch == null ? sql : batch.text(sql);
     }
 
-    /** The execution of a lost batch again on the fresh link's statement: {@code batch} queued, then run; null if
-     *  the batch is not kept. */
+    /**
+     * The execution of a lost batch again on the fresh link's statement: {@code batch} queued, then run, and
+     * kept for the transaction's replay as a first run is ({@link #ranBatch}); null if the batch is not kept.
+     */
     final <T> Link.Execution<T> again(QueuedBatch batch, Link.Execution<T> execute) {
         return batch == null ? null : () -> {
             batch.queueOn(delegate);
-            return execute.run();
+            T counts;
+            try {
+                counts = execute.run();
+            } catch (SQLException e) {
+                throw batchFailure(e); // the fresh link broke too: another one may do
+            }
+            if (counts instanceof int[] ints) {
+                ranBatch(batch, ints);
+            } else {
+                ranBatch(batch, (long[]) counts);
+            }
+            return counts;
         };
     }
 

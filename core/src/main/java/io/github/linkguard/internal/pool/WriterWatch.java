@@ -87,7 +87,7 @@ final class WriterWatch implements Watch {
                 kept[i] = connecting.get(Math.max(0, end - System.nanoTime()), TimeUnit.NANOSECONDS);
             } catch (TimeoutException late) {
                 allAnswered = false;
-                connecting.thenAccept(WriterWatch::closeQuietly);
+                connecting.thenAccept(Topology::closeQuietly);
             } catch (ExecutionException failed) {
                 allAnswered = false;
             }
@@ -107,7 +107,7 @@ final class WriterWatch implements Watch {
                     return true;
                 }
             } catch (SQLException gone) {
-                closeQuietly(kept[i]);
+                Topology.closeQuietly(kept[i]);
                 kept[i] = null;
                 broke = true;
             }
@@ -119,7 +119,7 @@ final class WriterWatch implements Watch {
     public synchronized void release() {
         for (int i = 0; i < kept.length; i++) {
             if (kept[i] != null) {
-                closeQuietly(kept[i]);
+                Topology.closeQuietly(kept[i]);
                 kept[i] = null;
             }
         }
@@ -134,16 +134,6 @@ final class WriterWatch implements Watch {
         }
     }
 
-    private static void closeQuietly(Connection connection) {
-        if (connection == null) {
-            return;
-        }
-        try {
-            connection.close();
-        } catch (SQLException ignored) {
-            // the server is going away anyway
-        }
-    }
 
     private static void daemon(Runnable task) {
         Thread thread = new Thread(task, "linkguard-writer-watch");

@@ -151,6 +151,15 @@ public final class Link {
         return state == OPEN;
     }
 
+    /**
+     * Whether the link is lost and the connection still open: calls that only read or clear what the lost link
+     * held (its warnings, see GenerateDelegates) answer without a fresh one, and never fail for a lost
+     * transaction that waits for rollback().
+     */
+    public boolean lostButNotClosed() {
+        return state != OPEN && !closed;
+    }
+
     /** Whether a transaction lost with its link waits for the application to end it. */
     public boolean transactionLost() {
         return state == TRANSACTION_LOST && !closed;
@@ -612,10 +621,13 @@ public final class Link {
         }
     }
 
-    /** Runs {@code again} and tells the link what ran, as a first run does. */
+    /** Runs {@code again} and tells the link what ran, as a first run does (a batch tells it itself). */
     private <T> T runNoted(String sql, Recoverable statement, Execution<T> again) throws SQLException {
         T result = again.run();
-        ran(statement.touchesSession(sql), sql, statement, countOf(result));
+        long count = countOf(result);
+        if (count != Recoverable.BATCH) {
+            ran(statement.touchesSession(sql), sql, statement, count);
+        }
         return result;
     }
 

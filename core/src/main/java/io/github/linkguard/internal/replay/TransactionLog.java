@@ -1,5 +1,6 @@
 package io.github.linkguard.internal.replay;
 
+import io.github.linkguard.internal.diagnosis.ForceClosed;
 import io.github.linkguard.internal.retry.RetryPolicy;
 import io.github.linkguard.internal.retry.SqlStatements;
 import java.sql.Connection;
@@ -268,7 +269,12 @@ public final class TransactionLog {
         boolean handedOver = false;
         try {
             if (entry.step instanceof Batch batch) {
-                long[] counts = again.executeLargeBatch();
+                long[] counts;
+                try {
+                    counts = again.executeLargeBatch();
+                } catch (SQLException e) {
+                    throw ForceClosed.unmask(fresh, e); // the fresh link broke: another one may do
+                }
                 return Arrays.equals(counts, batch.counts()) ? null : "changed " + Arrays.toString(counts)
                         + " rows in the replay, " + Arrays.toString(batch.counts()) + " before";
             }

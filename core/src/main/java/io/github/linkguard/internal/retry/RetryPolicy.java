@@ -2,6 +2,7 @@ package io.github.linkguard.internal.retry;
 
 import io.github.linkguard.Cause;
 import io.github.linkguard.Diagnosis;
+import io.github.linkguard.internal.diagnosis.ServerErrors;
 import java.sql.SQLException;
 import java.util.Locale;
 
@@ -56,11 +57,13 @@ public final class RetryPolicy {
 
     /**
      * Whether a failure of LinkGuard's own statements on a fresh link (restoring a session, replaying a
-     * transaction) is that link breaking too, rather than the server refusing the statement.
+     * transaction, reading or writing a COMMIT's marker) is that link breaking too, or the server ending its
+     * session (a KILL, a shutdown), rather than the server refusing the statement.
      */
     public static boolean linkBroke(SQLException failure) {
         return failure instanceof java.sql.SQLRecoverableException
-                || (failure.getSQLState() != null && failure.getSQLState().startsWith("08"));
+                || (failure.getSQLState() != null && failure.getSQLState().startsWith("08"))
+                || ServerErrors.endsSession(failure.getErrorCode());
     }
 
     /**

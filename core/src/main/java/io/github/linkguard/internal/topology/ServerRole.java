@@ -131,8 +131,11 @@ final class ServerRole {
         }
     }
 
-    /** Closes a connection that is let go of, whatever the server it was to says. */
+    /** Closes a connection that is let go of (null: nothing), whatever the server it was to says. */
     static void closeQuietly(Connection connection) {
+        if (connection == null) {
+            return;
+        }
         try {
             connection.close();
         } catch (SQLException ignored) {

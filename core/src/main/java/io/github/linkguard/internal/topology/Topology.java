@@ -179,6 +179,11 @@ public final class Topology {
         return ServerRole.whyNotWriter(connection);
     }
 
+    /** Closes a connection to a server that is let go of (null: nothing), whatever the server says. */
+    public static void closeQuietly(Connection connection) {
+        ServerRole.closeQuietly(connection);
+    }
+
     /** The writer's address ({@code host:port}), or null while none is known: for meters and endpoints. */
     public String writer() {
         Server current = writer;

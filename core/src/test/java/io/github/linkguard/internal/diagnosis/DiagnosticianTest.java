@@ -1,12 +1,11 @@
 package io.github.linkguard.internal.diagnosis;
 
+import static io.github.linkguard.capture.Captured.load;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.github.linkguard.Cause;
 import io.github.linkguard.Diagnosis;
 import io.github.linkguard.Phase;
-import java.io.InputStream;
-import java.io.ObjectInputStream;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -82,12 +81,5 @@ class DiagnosticianTest {
 
     private static Diagnosis diagnose(String captured, Activity activity, ServerEvidence server) throws Exception {
         return Diagnostician.diagnose("orders", ExceptionEvidence.of(load(captured)), activity, server);
-    }
-
-    private static Throwable load(String name) throws Exception {
-        try (InputStream file = DiagnosticianTest.class.getResourceAsStream("/captured/" + name + ".ser");
-                ObjectInputStream in = new ObjectInputStream(file)) {
-            return (Throwable) in.readObject();
-        }
     }
 }

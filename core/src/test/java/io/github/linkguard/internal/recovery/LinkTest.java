@@ -7,6 +7,7 @@ import io.github.linkguard.Cause;
 import io.github.linkguard.Diagnosis;
 import io.github.linkguard.Phase;
 import io.github.linkguard.RetryRule;
+import io.github.linkguard.capture.Captured;
 import io.github.linkguard.internal.LinkSource;
 import io.github.linkguard.internal.LostLinkHandler;
 import io.github.linkguard.internal.commit.CommitOutcomes;
@@ -19,8 +20,6 @@ import io.github.linkguard.internal.retry.Retrier;
 import io.github.linkguard.internal.retry.RetryBudget;
 import io.github.linkguard.internal.session.ServerReports;
 import io.github.linkguard.internal.session.SessionCarry;
-import java.io.InputStream;
-import java.io.ObjectInputStream;
 import java.lang.reflect.Proxy;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -143,10 +142,7 @@ class LinkTest {
     }
 
     private static SQLException captured(String name) throws Exception {
-        try (InputStream file = LinkTest.class.getResourceAsStream("/captured/" + name + ".ser");
-                ObjectInputStream in = new ObjectInputStream(file)) {
-            return (SQLException) in.readObject();
-        }
+        return (SQLException) Captured.load(name);
     }
 
     /** A physical connection that answers what the recovery asks and fails where told to. */

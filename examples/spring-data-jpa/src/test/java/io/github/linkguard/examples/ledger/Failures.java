@@ -17,4 +17,14 @@ final class Failures {
         }
         return failure.getClass().getSimpleName();
     }
+
+    /** The message of the first SQLException in {@code failure}'s chain, or {@code failure}'s own. */
+    static String messageOf(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof SQLException) {
+                return t.getMessage();
+            }
+        }
+        return String.valueOf(failure);
+    }
 }

@@ -87,25 +87,27 @@ class TransactionsUnderKillsTest {
         AtomicInteger done = new AtomicInteger();
         AtomicInteger writesDone = new AtomicInteger();
         Map<String, AtomicInteger> failures = new ConcurrentHashMap<>();
+        Map<String, String> firstMessages = new ConcurrentHashMap<>();
         long start = System.nanoTime();
         AtomicLong deadline = new AtomicLong(start + Duration.ofSeconds(90).toNanos());
         ExecutorService workers = Executors.newFixedThreadPool(6);
         try (SessionKiller killer = SessionKiller.every(embeddedMariaDb, Duration.ofMillis(300))) {
             List<Future<?>> running = List.of(
-                    workers.submit(() -> work(deadline, done, failures, "template", () -> readOnly.executeWithoutResult(
+                    workers.submit(() -> work(deadline, done, failures, firstMessages, "template", () -> readOnly.executeWithoutResult(
                             status -> {
                                 for (int i = 0; i < 3; i++) {
                                     jdbc.queryForObject("SELECT balance FROM account WHERE id = ?", Long.class, aReadAccount());
                                 }
                             }))),
-                    workers.submit(() -> work(deadline, done, failures, "template", () -> readOnly.executeWithoutResult(
+                    workers.submit(() -> work(deadline, done, failures, firstMessages, "template", () -> readOnly.executeWithoutResult(
                             status -> accounts.findAllById(List.of(aReadAccount(), aReadAccount()))))),
-                    workers.submit(() -> work(deadline, done, failures, "repository", () -> accounts.findById(aReadAccount()))),
-                    workers.submit(() -> work(deadline, done, failures, "repository", accounts::total)),
-                    workers.submit(() -> work(deadline, writesDone, failures, "transfer", () -> transfer("t-"))),
-                    workers.submit(() -> work(deadline, writesDone, failures, "transfer", () -> transfer("u-"))));
+                    workers.submit(() -> work(deadline, done, failures, firstMessages, "repository", () -> accounts.findById(aReadAccount()))),
+                    workers.submit(() -> work(deadline, done, failures, firstMessages, "repository", accounts::total)),
+                    workers.submit(() -> work(deadline, writesDone, failures, firstMessages, "transfer", () -> transfer("t-"))),
+                    workers.submit(() -> work(deadline, writesDone, failures, firstMessages, "transfer", () -> transfer("u-"))));
             while (System.nanoTime() - start < Duration.ofSeconds(8).toNanos()
-                    || (done.get() <= 100 || writesDone.get() <= 20 || killer.kills() <= 20)
+                    || (done.get() <= 100 || writesDone.get() <= 20 || killer.kills() <= 20
+                            || commitsReplayed() == replayedBefore)
                     && System.nanoTime() < deadline.get()) {
                 Thread.sleep(100);
             }
@@ -119,7 +121,8 @@ class TransactionsUnderKillsTest {
         }
 
         System.out.println("TransactionsUnderKillsTest: " + done + " reads, " + writesDone + " transfers; failures: " + failures);
-        assertThat(failures.keySet()).as("failures by kind and SQLState: " + failures)
+        assertThat(failures.keySet()).as("failures by kind and SQLState: " + failures + "; the first of each: "
+                + firstMessages)
                 .allMatch(kind -> kind.equals("transfer 40001"));
         assertThat(done.get()).as("reads done").isGreaterThan(100);
         assertThat(writesDone.get()).as("transfers done").isGreaterThan(20);
@@ -152,14 +155,16 @@ class TransactionsUnderKillsTest {
         return ACCOUNTS + anAccount();
     }
 
-    private static void work(AtomicLong deadline, AtomicInteger done, Map<String, AtomicInteger> failures, String kind,
-            Runnable call) {
+    private static void work(AtomicLong deadline, AtomicInteger done, Map<String, AtomicInteger> failures,
+            Map<String, String> firstMessages, String kind, Runnable call) {
         while (System.nanoTime() < deadline.get()) {
             try {
                 call.run();
                 done.incrementAndGet();
             } catch (RuntimeException e) {
-                failures.computeIfAbsent(kind + " " + Failures.stateOf(e), k -> new AtomicInteger()).incrementAndGet();
+                String failure = kind + " " + Failures.stateOf(e);
+                failures.computeIfAbsent(failure, k -> new AtomicInteger()).incrementAndGet();
+                firstMessages.putIfAbsent(failure, Failures.messageOf(e));
             }
         }
     }
