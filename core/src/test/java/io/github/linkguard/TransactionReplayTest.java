@@ -337,12 +337,14 @@ class TransactionReplayTest {
     }
 
     /**
-     * Frameworks read and clear warnings as they let a connection go (Hibernate does, after a failed transaction,
-     * before Spring's rollback() reaches the connection): a lost link's warnings went with it. Before, those calls
-     * made a fresh link (waiting for the pool) or, with the lost transaction not yet rolled back, failed with 40000.
+     * Frameworks read and clear warnings and reset settings as they let a connection go (Hibernate clears
+     * warnings after a failed transaction, before Spring's rollback() reaches the connection; Spring then resets
+     * read-only, isolation and auto-commit): a lost link's warnings went with it, and the settings wait for the
+     * fresh link, made when a call needs one. Before, each of those calls made a fresh link (waiting for the pool
+     * while the server was away) or, with the lost transaction not yet rolled back, failed with 40000.
      */
     @Test
-    void warningsOfALostLinkAreNoneAndTakeNoFreshLink(EmbeddedMariaDb db) throws Exception {
+    void aLostLinkIsLetGoOfWithoutAFreshLink(EmbeddedMariaDb db) throws Exception {
         HikariDataSource pool = Pools.lazyHikari(db, Pools.url(db, false));
         try (Pools.Guarded guarded = Pools.guard(pool, b -> b.transactionReplay(false));
                 Connection connection = guarded.dataSource().getConnection();
@@ -361,8 +363,15 @@ class TransactionReplayTest {
             assertThat(pool.getHikariPoolMXBean().getActiveConnections()).as("links in use").isZero();
             connection.rollback();
             connection.clearWarnings();
+            connection.setReadOnly(true);
+            connection.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
+            connection.setAutoCommit(true);
             assertThat(pool.getHikariPoolMXBean().getActiveConnections()).as("links in use").isZero();
+
             assertThat(number(connection, "SELECT v FROM replay_rows WHERE id = 1")).isEqualTo(10); // a fresh link
+            assertThat(number(connection, "SELECT @@session.transaction_read_only")).isEqualTo(1);
+            assertThat(number(connection, "SELECT @@session.transaction_isolation = 'READ-COMMITTED'")).isEqualTo(1);
+            assertThat(number(connection, "SELECT @@session.autocommit")).isEqualTo(1);
         }
     }
 

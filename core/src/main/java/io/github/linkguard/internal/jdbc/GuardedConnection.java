@@ -99,7 +99,7 @@ public abstract class GuardedConnection extends DelegatingWrapper implements Con
 
     @Override
     public void setAutoCommit(boolean autoCommit) throws SQLException {
-        set(Connection::setAutoCommit, autoCommit, autoCommit);
+        setOrDefer(Connection::setAutoCommit, autoCommit, autoCommit);
         link.autoCommitSet(autoCommit);
     }
 
@@ -177,7 +177,7 @@ public abstract class GuardedConnection extends DelegatingWrapper implements Con
 
     @Override
     public void setReadOnly(boolean readOnly) throws SQLException {
-        set(Connection::setReadOnly, readOnly, false);
+        setOrDefer(Connection::setReadOnly, readOnly, false);
         link.session().readOnly(readOnly);
     }
 
@@ -195,7 +195,7 @@ public abstract class GuardedConnection extends DelegatingWrapper implements Con
 
     @Override
     public void setTransactionIsolation(int level) throws SQLException {
-        set(Connection::setTransactionIsolation, level, false);
+        setOrDefer(Connection::setTransactionIsolation, level, false);
         link.session().isolation(level);
         if (link.transaction().atStake()) {
             link.transaction().characteristicsOfItsOwn(); // for the transactions after this one, not this one
@@ -206,6 +206,18 @@ public abstract class GuardedConnection extends DelegatingWrapper implements Con
     @FunctionalInterface
     private interface Setting<V> {
         void apply(Connection physical, V value) throws SQLException;
+    }
+
+    /**
+     * As {@link #set}, but while the link is lost with nothing of a transaction waiting, a setting the server
+     * cannot refuse (auto-commit, read-only, isolation) waits for the fresh link, made when a call needs one: the
+     * session is restored there, this setting with it. Frameworks reset these as they let a connection go
+     * (Spring after a failed transaction), which then costs no fresh link and no wait for the pool.
+     */
+    private <V> void setOrDefer(Setting<V> setting, V value, boolean ends) throws SQLException {
+        if (!link.awaitsFreshLink()) {
+            set(setting, value, ends);
+        }
     }
 
     /**

@@ -160,6 +160,14 @@ public final class Link {
         return state != OPEN && !closed;
     }
 
+    /**
+     * Whether the link is lost with nothing of a transaction waiting (the connection open): the next call that
+     * needs the server gets a fresh link, the session restored on it.
+     */
+    public boolean awaitsFreshLink() {
+        return state == LOST && !closed;
+    }
+
     /** Whether a transaction lost with its link waits for the application to end it. */
     public boolean transactionLost() {
         return state == TRANSACTION_LOST && !closed;
