@@ -324,8 +324,7 @@ public final class CommitOutcomes {
      * committed before them: the lost COMMIT's writeset may have reached the cluster and still be on its way to
      * this node's tables, and a read without the wait would find no token and replay a transaction that
      * committed. The session's own value, to put back; null elsewhere (no Galera, or MySQL). A lost link is
-     * thrown: swallowed, the pool's proxy would answer the next call with "Connection is closed", which says
-     * nothing of a lost link.
+     * thrown ({@link RetryPolicy#throwIfLinkBroke}).
      */
     private static String causalReads(Connection fresh) throws SQLException {
         String before;
@@ -336,23 +335,18 @@ public final class CommitOutcomes {
             }
             before = galera.getString(2);
         } catch (SQLException notGalera) {
-            throwIfLinkBroke(notGalera);
+            RetryPolicy.throwIfLinkBroke(notGalera);
             return null; // MySQL has no such variables
         }
         try (Statement statement = fresh.createStatement()) {
             statement.execute("SET SESSION wsrep_sync_wait = 1");
         } catch (SQLException e) {
-            throwIfLinkBroke(e);
+            RetryPolicy.throwIfLinkBroke(e);
             return null;
         }
         return before;
     }
 
-    private static void throwIfLinkBroke(SQLException e) throws SQLException {
-        if (RetryPolicy.linkBroke(e)) {
-            throw e;
-        }
-    }
 
     private boolean tokenCommitted(Connection fresh, Mark mark) throws SQLException {
         Long token;

@@ -67,6 +67,17 @@ public final class RetryPolicy {
     }
 
     /**
+     * Throws {@code failure} if the link broke ({@link #linkBroke}): for LinkGuard's own statements on a fresh link
+     * whose other failures it takes as an answer. Swallowed, a broken link's next call would meet the pool's
+     * "Connection is closed", which says nothing of a lost link.
+     */
+    public static void throwIfLinkBroke(SQLException failure) throws SQLException {
+        if (linkBroke(failure)) {
+            throw failure;
+        }
+    }
+
+    /**
      * Whether the server refused a write because it is read-only (a demoted primary): 1836 (read-only mode), or
      * 1290 naming the read-only option (1290 names other options too). Not 1792, a READ ONLY transaction's
      * refusal: the application's own choice, on any server.

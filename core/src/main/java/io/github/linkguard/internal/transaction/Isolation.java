@@ -37,9 +37,7 @@ public final class Isolation {
                 String level = ask(fresh, query);
                 return "READ-COMMITTED".equalsIgnoreCase(level) || "READ-UNCOMMITTED".equalsIgnoreCase(level);
             } catch (SQLException e) {
-                if (RetryPolicy.linkBroke(e)) {
-                    throw e;
-                }
+                RetryPolicy.throwIfLinkBroke(e);
                 if (e.getErrorCode() != UNKNOWN_VARIABLE) {
                     return false;
                 }
