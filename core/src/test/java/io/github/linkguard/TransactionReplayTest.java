@@ -26,6 +26,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
@@ -343,16 +344,18 @@ class TransactionReplayTest {
      * fresh link, made when a call needs one. Before, each of those calls made a fresh link (waiting for the pool
      * while the server was away) or, with the lost transaction not yet rolled back, failed with 40000.
      */
-    @Test
-    void aLostLinkIsLetGoOfWithoutAFreshLink(EmbeddedMariaDb db) throws Exception {
-        HikariDataSource pool = Pools.lazyHikari(db, Pools.url(db, false));
+    @ParameterizedTest(name = "TLS {0}, in a transaction {1}")
+    @CsvSource({"false,true", "true,true", "false,false", "true,false"})
+    void aLostLinkIsLetGoOfWithoutAFreshLink(boolean tls, boolean transactions, EmbeddedMariaDb db) throws Exception {
+        HikariDataSource pool = Pools.lazyHikari(db, Pools.url(db, tls));
         try (Pools.Guarded guarded = Pools.guard(pool, b -> b.transactionReplay(false));
                 Connection connection = guarded.dataSource().getConnection();
                 Statement statement = connection.createStatement()) {
             long session = sessionOf(connection);
-            connection.setAutoCommit(false);
+            connection.setAutoCommit(!transactions);
             statement.execute("UPDATE replay_rows SET v = 11 WHERE id = 1");
             db.execute("KILL CONNECTION " + session);
+            // lost: in a transaction not replayed (40000 until rollback), in auto-commit a write of unknown outcome
             assertThatThrownBy(() -> statement.execute("UPDATE replay_rows SET v = 21 WHERE id = 2"))
                     .isInstanceOf(SQLException.class);
 
@@ -361,14 +364,18 @@ class TransactionReplayTest {
             assertThat((Object) connection.getWarnings()).isNull();
             connection.clearWarnings();
             assertThat(pool.getHikariPoolMXBean().getActiveConnections()).as("links in use").isZero();
-            connection.rollback();
+            if (transactions) {
+                connection.rollback();
+            }
             connection.clearWarnings();
             connection.setReadOnly(true);
             connection.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
             connection.setAutoCommit(true);
             assertThat(pool.getHikariPoolMXBean().getActiveConnections()).as("links in use").isZero();
 
-            assertThat(number(connection, "SELECT v FROM replay_rows WHERE id = 1")).isEqualTo(10); // a fresh link
+            // a fresh link, made so: the lost transaction rolled back, the killed session's write never run
+            assertThat(number(connection, "SELECT v FROM replay_rows WHERE id = 1")).isEqualTo(transactions ? 10 : 11);
+            assertThat(number(connection, "SELECT v FROM replay_rows WHERE id = 2")).isEqualTo(20);
             assertThat(number(connection, "SELECT @@session.transaction_read_only")).isEqualTo(1);
             assertThat(number(connection, "SELECT @@session.transaction_isolation = 'READ-COMMITTED'")).isEqualTo(1);
             assertThat(number(connection, "SELECT @@session.autocommit")).isEqualTo(1);
