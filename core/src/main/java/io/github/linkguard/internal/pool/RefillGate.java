@@ -4,6 +4,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.HikariPoolMXBean;
 import com.zaxxer.hikari.util.DriverDataSource;
 import io.github.linkguard.internal.diagnosis.ExceptionEvidence;
+import io.github.linkguard.internal.topology.NoWriterException;
 import io.github.linkguard.internal.topology.Topology;
 import java.io.PrintWriter;
 import java.sql.Connection;
@@ -198,7 +199,8 @@ public final class RefillGate implements DataSource, AutoCloseable {
                     downSinceNanos = now;
                 }
                 lastFailureNanos = System.nanoTime();
-                lastFailure = failure;
+                // with no writer, what the lost writer answered (else nothing: the probe asks it itself)
+                lastFailure = failure instanceof NoWriterException noWriter ? noWriter.lostWriterAnswer() : failure;
             }
             throw failure;
         }
@@ -249,7 +251,8 @@ public final class RefillGate implements DataSource, AutoCloseable {
 
     /**
      * The failure of the last attempt if it was made less than an interval ago and the server is still
-     * away, else null: LinkGuard's probe takes it as its reading instead of trying too.
+     * away, else null: LinkGuard's probe takes it as its reading instead of trying too. When no server was the
+     * writer, it is how the writer lost last failed (the probe's server), never the other servers' answers.
      */
     public SQLException recentFailure() {
         SQLException failure = lastFailure;

@@ -1,5 +1,6 @@
 package io.github.linkguard.internal.topology;
 
+import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
 import java.util.List;
 
@@ -12,7 +13,19 @@ public final class NoWriterException extends SQLTransientConnectionException {
 
     private static final long serialVersionUID = 1L;
 
-    NoWriterException(List<ServerRole> roles) {
-        super("no server of the URL is the writer now: " + roles.stream().map(ServerRole::toString).toList(), "08001");
+    private final transient SQLException lostWriterAnswer;
+
+    NoWriterException(List<ServerRole> roles, SQLException lostWriterAnswer) {
+        super("no server of the URL is the writer now: " + roles.stream().map(ServerRole::toString).toList(), "08001",
+                lostWriterAnswer);
+        this.lostWriterAnswer = lostWriterAnswer;
+    }
+
+    /**
+     * How the connect to the writer lost last failed (its port refused, it timed out), which is the evidence of
+     * that writer's lost links; null when it answered (a read-only server, a replica) or none was lost.
+     */
+    public SQLException lostWriterAnswer() {
+        return lostWriterAnswer;
     }
 }

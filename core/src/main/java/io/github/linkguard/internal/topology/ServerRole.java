@@ -27,12 +27,15 @@ final class ServerRole {
     private final Connection connection;
     private final String notWriter;
     private final boolean galera;
+    private final SQLException failure;
 
-    private ServerRole(String address, Connection connection, String notWriter, boolean galera) {
+    private ServerRole(String address, Connection connection, String notWriter, boolean galera,
+            SQLException failure) {
         this.address = address;
         this.connection = connection;
         this.notWriter = notWriter;
         this.galera = galera;
+        this.failure = failure;
     }
 
     /** Asks the server at {@code address}; never throws (a failure is the answer). */
@@ -40,7 +43,9 @@ final class ServerRole {
         Connection connection;
         try {
             connection = opener.open(server);
-        } catch (SQLException | RuntimeException e) {
+        } catch (SQLException e) {
+            return new ServerRole(address, null, "no answer (" + e.getMessage() + ")", false, e);
+        } catch (RuntimeException e) {
             return silent(address, e.getMessage());
         }
         try {
@@ -49,9 +54,9 @@ final class ServerRole {
             String notWriter = whyNotWriter(values, galera);
             if (notWriter != null) {
                 connection.close();
-                return new ServerRole(address, null, notWriter, galera);
+                return new ServerRole(address, null, notWriter, galera, null);
             }
-            return new ServerRole(address, connection, null, galera);
+            return new ServerRole(address, connection, null, galera, null);
         } catch (SQLException | RuntimeException e) {
             closeQuietly(connection);
             return silent(address, e.getMessage());
@@ -72,7 +77,7 @@ final class ServerRole {
 
     /** A server that gave no answer, and why. */
     static ServerRole silent(String address, String why) {
-        return new ServerRole(address, null, "no answer (" + why + ")", false);
+        return new ServerRole(address, null, "no answer (" + why + ")", false, null);
     }
 
     private static String whyNotWriter(Map<String, String> values, boolean galera) {
@@ -117,6 +122,11 @@ final class ServerRole {
 
     boolean galera() {
         return galera;
+    }
+
+    /** Why a connect to the server failed, if it did (refused, timed out, ...); else null. */
+    SQLException failure() {
+        return failure;
     }
 
     /** The writer's connection. */

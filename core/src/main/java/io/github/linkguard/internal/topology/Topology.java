@@ -241,7 +241,8 @@ public final class Topology {
             }
         }
         if (chosen == null) {
-            throw new NoWriterException(roles);
+            Server gone = lost;
+            throw new NoWriterException(roles, gone == null ? null : roles.get(servers.indexOf(gone)).failure());
         }
         Server server = servers.get(roles.indexOf(chosen));
         log.info("[{}] the writer is {}", dataSource, server.address());

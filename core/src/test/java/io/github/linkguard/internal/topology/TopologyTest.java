@@ -56,7 +56,7 @@ class TopologyTest {
     @Test
     void noWriterIsAFailoverWithEachServersAnswer() {
         NoWriterException noWriter = new NoWriterException(List.of(
-                ServerRole.silent("db1:3306", "Connection refused"), ServerRole.silent("db2:3306", "timed out")));
+                ServerRole.silent("db1:3306", "Connection refused"), ServerRole.silent("db2:3306", "timed out")), null);
 
         Diagnosis diagnosis = Diagnostician.diagnose("test", ExceptionEvidence.of(noWriter),
                 Activity.unknown(Phase.CONNECT), ServerEvidence.NOT_READ);
