@@ -669,7 +669,8 @@ public final class LinkGuardDataSource implements DataSource, AutoCloseable {
 
         /**
          * How many times an operation that lost its link may be tried, the first attempt included (default
-         * 3; 1 never retries). Only what is safe is retried: see the README's table.
+         * 3; 1 never retries). Only what is safe is retried: see the README's table. With retries on, a lost
+         * COMMIT's outcome is asked about on fresh links until {@link #retryBudget} runs out, beyond this count.
          */
         public Builder maxAttempts(int maxAttempts) {
             if (maxAttempts < 1) {

@@ -197,12 +197,44 @@ class CommitOutcomeTest {
                 Connection connection = guarded.dataSource().getConnection()) {
             fourInsertsThenCommit(connection, session -> BeforeCommit.arm(() -> {
                 proxy.cutOpenLinksAtNext(Direction.CLIENT_TO_SERVER);
-                BeforeCommit.armAt(sql -> sql.contains("@@wsrep_on"),
-                        () -> proxy.cutOpenLinksAtNext(Direction.CLIENT_TO_SERVER));
+                cutAsTheResolutionAsks(proxy, 1);
             }));
             assertThat(outcomes(guarded, "replayed")).isEqualTo(1);
         }
         assertCommittedOnce(db);
+    }
+
+    /**
+     * The COMMIT lost on its way, then three fresh links in a row lost as the resolution asks about it, more than
+     * {@code maxAttempts} (3) allows. Asking is safe to repeat and giving up leaves an unknown outcome, so fresh
+     * links are tried until the retry budget's time runs out: the fourth resolves it. Before, the third loss ended
+     * the COMMIT in 08007 ("no fresh link could learn its outcome"), seen under kills every 150 ms.
+     */
+    @ParameterizedTest(name = "TLS {0}")
+    @ValueSource(booleans = {false, true})
+    void aLostCommitIsAskedAboutUntilTheRetryBudgetRunsOutNotMaxAttempts(boolean tls, EmbeddedMariaDb db)
+            throws Exception {
+        try (FaultProxy proxy = FaultProxy.start(db.host(), db.port());
+                Pools.Guarded guarded = guardThrough(proxy, db, tls);
+                Connection connection = guarded.dataSource().getConnection()) {
+            fourInsertsThenCommit(connection, session -> BeforeCommit.arm(() -> {
+                proxy.cutOpenLinksAtNext(Direction.CLIENT_TO_SERVER);
+                cutAsTheResolutionAsks(proxy, 3);
+            }));
+            assertThat(outcomes(guarded, "replayed")).isEqualTo(1);
+            assertThat(outcomes(guarded, "unknown")).isZero();
+        }
+        assertCommittedOnce(db);
+    }
+
+    /** Cuts the fresh link as a lost COMMIT's resolution asks the server whether it is a Galera node, {@code times} times. */
+    private static void cutAsTheResolutionAsks(FaultProxy proxy, int times) {
+        if (times > 0) {
+            BeforeCommit.armAt(sql -> sql.contains("@@wsrep_on"), () -> {
+                proxy.cutOpenLinksAtNext(Direction.CLIENT_TO_SERVER);
+                cutAsTheResolutionAsks(proxy, times - 1);
+            });
+        }
     }
 
     /**

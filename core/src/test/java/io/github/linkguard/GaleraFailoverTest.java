@@ -65,7 +65,8 @@ class GaleraFailoverTest {
      * Two nodes write the same row at once: the one that commits second fails certification at its COMMIT (1213,
      * the server rolled it back). LinkGuard runs it again with proof and commits it: a blind increment commits
      * (both increments are there); one that read the row before sees other data and fails with 40001, nothing of it
-     * committed.
+     * committed. The replay reads causally: the node may not have applied the winning write yet (once in CI a replay
+     * read the old value there, took it for the same data, and committed).
      */
     @Test
     void aCertificationFailureAtCommitIsReplayedWithProof() throws Exception {
@@ -79,7 +80,10 @@ class GaleraFailoverTest {
                 connection.setAutoCommit(false);
                 Pools.execute(connection, "UPDATE acked SET token = token + 1 WHERE id = 1");
                 updateOnTheOtherNode(cluster);
+                long causalReads = causalReads(cluster);
                 connection.commit(); // failed certification, replayed, committed
+                // the replay waited for the node to apply the other node's write: it sees the data that won
+                assertThat(causalReads(cluster)).as("causal reads on node 0").isGreaterThan(causalReads);
                 assertThat(Pools.number(connection, "SELECT token FROM acked WHERE id = 1")).isEqualTo(11);
                 connection.commit();
 
@@ -146,6 +150,14 @@ class GaleraFailoverTest {
     private static HikariDataSource pool(GaleraCluster cluster, boolean tls) throws SQLException {
         try (Connection node = cluster.connect(0)) {
             return FailoverLoad.pool(node, "galera", cluster.jdbcUrl(), cluster.user(), cluster.password(), tls);
+        }
+    }
+
+    /** How many statements node 0 ran with causal reads ({@code wsrep_sync_wait}). */
+    private static long causalReads(GaleraCluster cluster) throws SQLException {
+        try (Connection node = cluster.connect(0)) {
+            return Pools.number(node, "SELECT VARIABLE_VALUE FROM information_schema.GLOBAL_STATUS "
+                    + "WHERE VARIABLE_NAME = 'WSREP_CAUSAL_READS'");
         }
     }
 

@@ -7,6 +7,7 @@ import io.github.linkguard.Finding;
 import io.github.linkguard.internal.diagnosis.ServerProbe;
 import io.github.linkguard.internal.metrics.LinkGuardMetrics;
 import io.github.linkguard.internal.retry.RetryPolicy;
+import io.github.linkguard.internal.transaction.CausalReads;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -307,46 +308,13 @@ public final class CommitOutcomes {
      * (a locking read) until it ends. Throws {@link Unresolvable} when the old session cannot be fenced.
      */
     public boolean committed(Connection fresh, Mark mark) throws SQLException {
-        String syncWait = causalReads(fresh);
+        String syncWait = CausalReads.on(fresh);
         try {
             return tokenCommitted(fresh, mark);
         } finally {
-            if (syncWait != null) {
-                try (Statement restore = fresh.createStatement()) {
-                    restore.execute("SET SESSION wsrep_sync_wait = " + Integer.parseInt(syncWait));
-                }
-            }
+            CausalReads.restore(fresh, syncWait);
         }
     }
-
-    /**
-     * On a Galera node, makes the session's reads wait until the node has applied every write the cluster
-     * committed before them: the lost COMMIT's writeset may have reached the cluster and still be on its way to
-     * this node's tables, and a read without the wait would find no token and replay a transaction that
-     * committed. The session's own value, to put back; null elsewhere (no Galera, or MySQL). A lost link is
-     * thrown ({@link RetryPolicy#throwIfLinkBroke}).
-     */
-    private static String causalReads(Connection fresh) throws SQLException {
-        String before;
-        try (Statement statement = fresh.createStatement();
-                ResultSet galera = statement.executeQuery("SELECT @@wsrep_on, @@wsrep_sync_wait")) {
-            if (!galera.next() || galera.getInt(1) == 0) {
-                return null;
-            }
-            before = galera.getString(2);
-        } catch (SQLException notGalera) {
-            RetryPolicy.throwIfLinkBroke(notGalera);
-            return null; // MySQL has no such variables
-        }
-        try (Statement statement = fresh.createStatement()) {
-            statement.execute("SET SESSION wsrep_sync_wait = 1");
-        } catch (SQLException e) {
-            RetryPolicy.throwIfLinkBroke(e);
-            return null;
-        }
-        return before;
-    }
-
 
     private boolean tokenCommitted(Connection fresh, Mark mark) throws SQLException {
         Long token;

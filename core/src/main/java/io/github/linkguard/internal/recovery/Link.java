@@ -19,6 +19,7 @@ import io.github.linkguard.internal.session.ServerReports;
 import io.github.linkguard.internal.session.SessionSql;
 import io.github.linkguard.internal.session.SessionState;
 import io.github.linkguard.internal.topology.WriterMovedException;
+import io.github.linkguard.internal.transaction.CausalReads;
 import io.github.linkguard.internal.transaction.Isolation;
 import io.github.linkguard.internal.transaction.NonTransactionalTables;
 import io.github.linkguard.internal.transaction.Transaction;
@@ -706,12 +707,18 @@ public final class Link {
         replayTransaction(false);
     }
 
-    /** As {@link #replayTransaction()}; {@code begun}: the fresh link's transaction is open already. */
+    /**
+     * As {@link #replayTransaction()}; {@code begun}: the fresh link's transaction is open already. On a Galera
+     * node the replay reads causally ({@link CausalReads}): what another node committed first is seen.
+     */
     private void replayTransaction(boolean begun) throws SQLException {
+        String syncWait = CausalReads.on(physical);
         try {
             transaction.log().replay(physical, Isolation.newerReadsAllowed(physical), begun);
+            CausalReads.restore(physical, syncWait);
             source.handler().replayed(true);
         } catch (SQLTransactionRollbackException dataChanged) {
+            CausalReads.restore(physical, syncWait);
             source.handler().replayed(false);
             transaction.end(); // rolled back on the fresh link: the application starts it again
             // final, on every link; it carries the loss it comes from, for the layer that may run the work again
@@ -773,9 +780,13 @@ public final class Link {
      */
     private <T> T onFreshLinks(Diagnosis first, SQLException failure, long payloadBytes, Execution<T> again)
             throws SQLException {
+        return onFreshLinks(first, failure, payloadBytes, source.retrier().start(System.nanoTime()), again);
+    }
+
+    private <T> T onFreshLinks(Diagnosis first, SQLException failure, long payloadBytes, Retrier.Attempts attempts,
+            Execution<T> again) throws SQLException {
         source.retryBudget().sent(sent + 1); // what this connection sent so far, the failed statement included
         sent = 0;
-        Retrier.Attempts attempts = source.retrier().start(System.nanoTime());
         SQLException last = failure;
         while (attempts.another(last)) {
             Connection fresh;
@@ -999,7 +1010,7 @@ public final class Link {
         lost(first);
         String whyNot = whyNotReplayable();
         try {
-            String outcome = onFreshLinks(first, failure, 0, () -> asOneTransaction(begun -> {
+            Execution<String> resolution = () -> asOneTransaction(begun -> {
                 boolean committed;
                 try {
                     committed = outcomes.committed(physical, mark);
@@ -1027,7 +1038,10 @@ public final class Link {
                     throw lostAgain;
                 }
                 return CommitOutcomes.REPLAYED;
-            }));
+            });
+            // asked until the retry budget's time runs out, beyond maxAttempts: giving up leaves 08007
+            String outcome = onFreshLinks(first, failure, 0, source.retrier().startAsking(System.nanoTime()),
+                    resolution);
             transaction.end();
             outcomes.outcome(outcome);
         } catch (SQLException unresolved) {

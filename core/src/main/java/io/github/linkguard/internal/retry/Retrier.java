@@ -15,6 +15,8 @@ public final class Retrier {
     private static final double JITTER = 0.5;
 
     private final Retry retry;
+    /** The same pace without the count: for asking what happened, which is safe to repeat. */
+    private final Retry asking;
     private final int maxAttempts;
     private final long budgetNanos;
 
@@ -36,6 +38,8 @@ public final class Retrier {
                         maxInterval))
                 .build();
         this.retry = Retry.of("linkguard-" + name, config);
+        this.asking = Retry.of("linkguard-" + name + "-asking", RetryConfig.from(config)
+                .maxAttempts(Integer.MAX_VALUE).build());
     }
 
     /** Whether retries are on at all. */
@@ -46,6 +50,16 @@ public final class Retrier {
     /** The retries of one operation, its time budget counted from {@code firstAttemptNanos} (nanoTime). */
     public Attempts start(long firstAttemptNanos) {
         return new Attempts(retry.context(), firstAttemptNanos);
+    }
+
+    /**
+     * The attempts to learn what became of an operation (a lost COMMIT's outcome), its time budget counted from
+     * {@code firstAttemptNanos}: asking the server is safe to repeat and giving up leaves the application an
+     * unknown outcome, so with retries on they go on, at the same pace, until the time budget runs out, whatever
+     * {@code maxAttempts} says.
+     */
+    public Attempts startAsking(long firstAttemptNanos) {
+        return enabled() ? new Attempts(asking.context(), firstAttemptNanos) : start(firstAttemptNanos);
     }
 
     /** The retries of one operation. */

@@ -392,7 +392,10 @@ public class LinkGuardProperties {
     /** How LinkGuard retries operations that lost their link (only what is safe; see the README). */
     public static class Retry {
 
-        /** Attempts per operation, the first included; 1 never retries. */
+        /**
+         * Attempts per operation, the first included; 1 never retries. A lost COMMIT's outcome is asked about until
+         * the budget runs out.
+         */
         private int maxAttempts = 3;
 
         /** The wait before the first retry; later waits grow by the multiplier, with jitter. */
