@@ -56,6 +56,7 @@ public final class FaultProxy implements AutoCloseable {
     private final AtomicLongArray delayNanos = new AtomicLongArray(2);
     private final AtomicLongArray cutAfterBytes = new AtomicLongArray(new long[] {NO_CUT, NO_CUT});
     private final AtomicLongArray blackholeAfterBytes = new AtomicLongArray(new long[] {NO_CUT, NO_CUT});
+    private final AtomicLong cuts = new AtomicLong();
     private volatile boolean blackhole;
     private volatile boolean closed;
     private ServerSocket listener;
@@ -91,6 +92,11 @@ public final class FaultProxy implements AutoCloseable {
     /** How many client links are open (forwarded or held in the blackhole). */
     public int openLinks() {
         return links.size() + heldClients.size();
+    }
+
+    /** How many links {@link #cutAfter} and {@link #cutOpenLinksAtNext} have cut so far. */
+    public long cuts() {
+        return cuts.get();
     }
 
     /** Breaks every open link now with a TCP reset on both sides. New links are still accepted. */
@@ -338,7 +344,11 @@ public final class FaultProxy implements AutoCloseable {
                     if (blackhole) {
                         continue;
                     }
-                    if (ended || cutAtNext.get(way) != 0) {
+                    if (ended) {
+                        break;
+                    }
+                    if (cutAtNext.get(way) != 0) {
+                        cuts.incrementAndGet();
                         break;
                     }
                     waitUntil(readAt + delayNanos.get(way));
@@ -350,6 +360,7 @@ public final class FaultProxy implements AutoCloseable {
                         out.flush();
                     }
                     if (counted[way].addAndGet(forward) >= cut) {
+                        cuts.incrementAndGet();
                         break; // cut: the bytes up to the limit arrive, then the link ends
                     }
                 }

@@ -6,6 +6,7 @@ import com.mysql.cj.conf.PropertyKey;
 import com.mysql.cj.jdbc.MysqlDataSource;
 import com.zaxxer.hikari.HikariDataSource;
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -22,12 +23,17 @@ import javax.sql.DataSource;
  * as soon as the port opens, instead of up to a whole {@code reconnectInterval} later. The knock that finds the
  * port open reaches the server as a connection closed before its handshake (one {@code Aborted_connects} per
  * outage); a knock is no evidence when something else accepts for the server (a proxy), which the gate learns
- * from the JDBC attempt that follows it.
+ * from the JDBC attempt that follows it: when that attempt fails, a knock that waits for the server's greeting
+ * tells a server whose new sessions break as they begin from something accepting for a server that is away.
  */
 final class PortKnock implements Watch {
 
     /** The longest a knock waits for an answer (a host that drops packets gives none). */
     private static final long KNOCK_TIMEOUT_MILLIS = 100;
+    /** The longest {@link #serverAnswers()} waits for a connection and the server's greeting. */
+    private static final long GREETING_TIMEOUT_MILLIS = 1_000;
+    /** The protocol version a MySQL or MariaDB server's greeting starts with. */
+    private static final byte PROTOCOL_VERSION = 10;
 
     private final String host;
     private final int port;
@@ -115,6 +121,32 @@ final class PortKnock implements Watch {
             }
         }
         return Chance.DUE;
+    }
+
+    /**
+     * A knock that waits for the server's greeting: a MySQL handshake packet (sequence 0, protocol 10) arriving
+     * within {@value #GREETING_TIMEOUT_MILLIS} ms. It reaches the server as a connection closed before its login
+     * (one {@code Aborted_connects}); a proxy that accepts for a server that is away sends no greeting.
+     */
+    @Override
+    public boolean serverAnswers() {
+        try (Socket socket = new Socket()) {
+            socket.setSoLinger(true, 0);
+            socket.connect(new InetSocketAddress(host, port), (int) GREETING_TIMEOUT_MILLIS);
+            socket.setSoTimeout((int) GREETING_TIMEOUT_MILLIS);
+            InputStream in = socket.getInputStream();
+            byte[] start = new byte[5]; // a packet's length (3 bytes) and sequence, then the protocol version
+            for (int read = 0; read < start.length; ) {
+                int n = in.read(start, read, start.length - read);
+                if (n < 0) {
+                    return false;
+                }
+                read += n;
+            }
+            return start[3] == 0 && start[4] == PROTOCOL_VERSION;
+        } catch (IOException | RuntimeException noGreeting) {
+            return false;
+        }
     }
 
     /** One knock: a TCP connection made (and closed at once), refused, or no answer in time. */

@@ -27,7 +27,8 @@ import javax.sql.DataSource;
  * again every {@code interval} (jittered; growing after 25 intervals, see {@link #pauseAfter}) and returns
  * the first connection the server accepts; in between it watches for the server's return ({@link Watch}: a knock
  * at its port, or a look at which server of a topology writes), tries at once when it sees it, and skips an
- * attempt it knows would fail. With nobody waiting it
+ * attempt it knows would fail. Where the server answers (its greeting comes) but its new connections break as
+ * they are made (sessions killed as they begin), attempts come a look's pause apart. With nobody waiting it
  * tries once per call and HikariCP paces itself as usual. The first failure of an outage is always thrown,
  * so the pool's timeout exceptions keep carrying the driver's real cause. Every connection is still the
  * pool's: its size, metrics and settings stay the ones the application configured.
@@ -54,6 +55,11 @@ public final class RefillGate implements DataSource, AutoCloseable {
      * proxy accepts for a server that is away): its word is not taken until it sees the server surely away.
      */
     private volatile boolean watchMisled;
+    /**
+     * The server answers (the watch heard its greeting) but the attempts break as they are made (sessions killed
+     * as they begin, under a storm of kills): no outage, the next attempt comes a look's pause later, unwatched.
+     */
+    private volatile boolean breaking;
     private volatile DataSource target;
     /** When the current outage began (nanoTime of its first failed attempt); 0 while the server answers. */
     private volatile long downSinceNanos;
@@ -111,7 +117,7 @@ public final class RefillGate implements DataSource, AutoCloseable {
             long wait = nextAttemptNanos - System.nanoTime();
             boolean watchedBack = false;
             if (wait > 0) {
-                if (watch == null) {
+                if (watch == null || breaking) {
                     pause(wait, last);
                     continue;
                 }
@@ -140,7 +146,14 @@ public final class RefillGate implements DataSource, AutoCloseable {
                 if (!demand() || !ExceptionEvidence.of(failure).isLinkFailure()) {
                     throw failure; // nobody waits any more (HikariCP paces itself), or not an outage
                 }
-                watchMisled |= watchedBack;
+                if (watchedBack || breaking) {
+                    // the port accepted: the server itself answers and its new sessions break, or another accepts
+                    breaking = watch.serverAnswers();
+                    watchMisled |= watchedBack && !breaking;
+                    if (breaking) {
+                        nextAttemptNanos = System.nanoTime() + pause() / LOOKS_PER_PAUSE;
+                    }
+                }
                 last = failure;
             }
         }
@@ -183,6 +196,7 @@ public final class RefillGate implements DataSource, AutoCloseable {
         nextAttemptNanos = now + jittered(pause());
         try {
             Connection connection = topology != null ? topology.connect(connector) : connector.open(target());
+            breaking = false;
             if (downSinceNanos != 0) {
                 downSinceNanos = 0;
                 lastFailure = null;

@@ -26,6 +26,15 @@ public interface Watch {
      */
     Chance await(long nanos, long pauseNanos, BooleanSupplier stop) throws InterruptedException;
 
+    /**
+     * Asked after an attempt failed although the server looked back: whether the server itself answers now (its
+     * greeting comes), so that its new connections break after it accepted them (sessions killed as they begin)
+     * rather than something else accepting for a server that is away. False where the watch cannot tell.
+     */
+    default boolean serverAnswers() {
+        return false;
+    }
+
     /** The server is back: lets go of what the watch holds (connections kept to look through) until it is away again. */
     default void release() {
     }
