@@ -136,14 +136,8 @@ final class PortKnock implements Watch {
             socket.setSoTimeout((int) GREETING_TIMEOUT_MILLIS);
             InputStream in = socket.getInputStream();
             byte[] start = new byte[5]; // a packet's length (3 bytes) and sequence, then the protocol version
-            for (int read = 0; read < start.length; ) {
-                int n = in.read(start, read, start.length - read);
-                if (n < 0) {
-                    return false;
-                }
-                read += n;
-            }
-            return start[3] == 0 && start[4] == PROTOCOL_VERSION;
+            return in.readNBytes(start, 0, start.length) == start.length && start[3] == 0
+                    && start[4] == PROTOCOL_VERSION;
         } catch (IOException | RuntimeException noGreeting) {
             return false;
         }

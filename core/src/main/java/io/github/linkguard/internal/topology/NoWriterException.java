@@ -13,12 +13,9 @@ public final class NoWriterException extends SQLTransientConnectionException {
 
     private static final long serialVersionUID = 1L;
 
-    private final transient SQLException lostWriterAnswer;
-
     NoWriterException(List<ServerRole> roles, SQLException lostWriterAnswer) {
         super("no server of the URL is the writer now: " + roles.stream().map(ServerRole::toString).toList(), "08001",
                 lostWriterAnswer);
-        this.lostWriterAnswer = lostWriterAnswer;
     }
 
     /**
@@ -26,6 +23,6 @@ public final class NoWriterException extends SQLTransientConnectionException {
      * that writer's lost links; null when it answered (a read-only server, a replica) or none was lost.
      */
     public SQLException lostWriterAnswer() {
-        return lostWriterAnswer;
+        return getCause() instanceof SQLException answer ? answer : null;
     }
 }

@@ -44,7 +44,7 @@ final class ServerRole {
         try {
             connection = opener.open(server);
         } catch (SQLException e) {
-            return new ServerRole(address, null, "no answer (" + e.getMessage() + ")", false, e);
+            return silent(address, e.getMessage(), e);
         } catch (RuntimeException e) {
             return silent(address, e.getMessage());
         }
@@ -77,7 +77,11 @@ final class ServerRole {
 
     /** A server that gave no answer, and why. */
     static ServerRole silent(String address, String why) {
-        return new ServerRole(address, null, "no answer (" + why + ")", false, null);
+        return silent(address, why, null);
+    }
+
+    private static ServerRole silent(String address, String why, SQLException failure) {
+        return new ServerRole(address, null, "no answer (" + why + ")", false, failure);
     }
 
     private static String whyNotWriter(Map<String, String> values, boolean galera) {
